@@ -220,6 +220,9 @@ class Event(Model):
     label: str = Field(min_length=1)
     mentions: Spans
     time: Ref | None = None
+    time_relation: Literal["within", "begins"] = Field(
+        "within", description="within: the event lies in the time; begins: it started then"
+    )
     places: list[Ref] = []
     participants: list[Participant] = []
     factuality: Factuality = Factuality()

@@ -1,0 +1,154 @@
+"""The embedded store: pyoxigraph on disk (RocksDB), one process at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+from kg.errors import QueryError, StoreError
+from kg.formats import RdfSyntax, ResultsSyntax
+from kg.namespaces import PREFIXES
+from kg.store import ResultKind
+
+
+class EmbeddedResult:
+    """A pyoxigraph query result behind kg's QueryResult interface."""
+
+    def __init__(
+        self, result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, prefixes: Mapping[str, str]
+    ) -> None:
+        self._result = result
+        self._prefixes = prefixes
+        self.kind: ResultKind
+        if isinstance(result, ox.QuerySolutions):
+            self.kind = "solutions"
+            self.variables = [v.value for v in result.variables]
+        elif isinstance(result, ox.QueryBoolean):
+            self.kind = "boolean"
+            self.variables = []
+        else:
+            self.kind = "graph"
+            self.variables = ["subject", "predicate", "object"]
+
+    def rows(self) -> Iterator[tuple[str | None, ...]]:
+        if isinstance(self._result, ox.QuerySolutions):
+            for solution in self._result:
+                yield tuple(None if solution[v] is None else str(solution[v]) for v in self.variables)
+        elif isinstance(self._result, ox.QueryTriples):
+            for triple in self._result:
+                yield (str(triple.subject), str(triple.predicate), str(triple.object))
+        else:
+            yield (str(bool(self._result)).lower(),)
+
+    def boolean(self) -> bool:
+        if not isinstance(self._result, ox.QueryBoolean):
+            raise TypeError("not an ASK result")
+        return bool(self._result)
+
+    def serialize_results(self, syntax: ResultsSyntax) -> bytes:
+        if isinstance(self._result, ox.QueryTriples):
+            raise TypeError("a graph result has no SPARQL results serialisation")
+        out = self._result.serialize(format=syntax.oxigraph)
+        assert out is not None
+        return out
+
+    def serialize_graph(self, syntax: RdfSyntax) -> bytes:
+        if not isinstance(self._result, ox.QueryTriples):
+            raise TypeError("only CONSTRUCT and DESCRIBE results are graphs")
+        scratch = ox.Store()
+        scratch.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in self._result)
+        return _dump(scratch, syntax, self._prefixes)
+
+
+def _dump(store: ox.Store, syntax: RdfSyntax, prefixes: Mapping[str, str] | None = None) -> bytes:
+    prefixes = {**PREFIXES, **(prefixes or {})}
+    if syntax.name == "jsonld":
+        return _jsonld(store, prefixes)
+    kwargs: dict[str, object] = {}
+    if not syntax.datasets:
+        kwargs["from_graph"] = ox.DefaultGraph()
+    if syntax.name in {"turtle", "trig", "rdfxml"}:
+        kwargs["prefixes"] = prefixes
+    out = store.dump(format=syntax.oxigraph, **kwargs)  # type: ignore[arg-type]
+    assert out is not None
+    return out
+
+
+def _jsonld(store: ox.Store, prefixes: Mapping[str, str]) -> bytes:
+    """JSON-LD with the prefixes as its @context (pyoxigraph writes none): via rdflib."""
+    nquads = store.dump(format=ox.RdfFormat.N_QUADS)
+    assert nquads is not None
+    dataset = Dataset()
+    dataset.parse(data=nquads.decode("utf-8"), format="nquads")
+    named = [g for g in dataset.contexts() if g.identifier != DATASET_DEFAULT_GRAPH_ID and len(g)]
+    target: Graph = dataset if named else dataset.default_context
+    out = target.serialize(format="json-ld", context=dict(prefixes), auto_compact=True)
+    return out.encode("utf-8")
+
+
+def _to_nt(graph: Graph) -> str:
+    return graph.serialize(format="nt")
+
+
+class EmbeddedStore:
+    """kg's Store on pyoxigraph. Only this module knows how triples are kept."""
+
+    def __init__(self, location: Path, *, read_only: bool = False, prefixes: Mapping[str, str] | None = None) -> None:
+        self.prefixes = dict(prefixes or {})
+        try:
+            if read_only:
+                self._store = ox.Store.read_only(str(location))
+            else:
+                location.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(location))
+        except OSError as err:
+            message = str(err)
+            if "lock" in message.lower():
+                message = "the store is in use by another kg process (stop kg serve first)"
+            raise StoreError(f"cannot open the store at {location}: {message}") from None
+        self.location = location
+
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph], drop: Sequence[URIRef] = ()) -> None:
+        names = list(dict.fromkeys([*drop, *graphs]))
+        parts = [f"DROP SILENT GRAPH <{name}>" for name in names]
+        inserts = [f"GRAPH <{name}> {{\n{_to_nt(graph)}}}" for name, graph in graphs.items() if len(graph)]
+        if inserts:
+            parts.append("INSERT DATA {\n" + "\n".join(inserts) + "\n}")
+        if not parts:
+            return
+        try:
+            self._store.update(" ;\n".join(parts))
+        except OSError as err:
+            raise StoreError(f"cannot write the store at {self.location}: {err}") from None
+
+    def graph_names(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def query(self, sparql: str) -> EmbeddedResult:
+        try:
+            result = self._store.query(sparql, use_default_graph_as_union=True)
+        except SyntaxError as err:
+            raise QueryError(f"malformed query: {err}") from None
+        return EmbeddedResult(result, self.prefixes)
+
+    def export(self, syntax: RdfSyntax, graphs: Sequence[str] | None = None) -> bytes:
+        names = self.graph_names() if graphs is None else list(graphs)
+        scratch = ox.Store()
+        for name in names:
+            target: ox.NamedNode | ox.DefaultGraph = ox.NamedNode(name) if syntax.datasets else ox.DefaultGraph()
+            scratch.extend(
+                ox.Quad(q.subject, q.predicate, q.object, target)
+                for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(name))
+            )
+        return _dump(scratch, syntax, self.prefixes)
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def close(self) -> None:
+        """Release the store (and its lock) now rather than at garbage collection."""
+        del self._store
