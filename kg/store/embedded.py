@@ -84,14 +84,17 @@ def _jsonld(store: ox.Store, prefixes: Mapping[str, str]) -> bytes:
     assert nquads is not None
     dataset = Dataset()
     dataset.parse(data=nquads.decode("utf-8"), format="nquads")
-    named = [g for g in dataset.contexts() if g.identifier != DATASET_DEFAULT_GRAPH_ID and len(g)]
-    target: Graph = dataset if named else dataset.default_context
+    named = [g for g in dataset.graphs() if g.identifier != DATASET_DEFAULT_GRAPH_ID and len(g)]
+    target: Graph = dataset if named else dataset.default_graph
     out = target.serialize(format="json-ld", context=dict(prefixes), auto_compact=True)
     return out.encode("utf-8")
 
 
-def _to_nt(graph: Graph) -> str:
-    return graph.serialize(format="nt")
+def _to_nt(name: URIRef, graph: Graph) -> str:
+    try:
+        return graph.serialize(format="nt")
+    except Exception as err:  # rdflib raises bare Exception for terms it cannot write
+        raise StoreError(f"graph <{name}> cannot be written: {err}") from None
 
 
 class EmbeddedStore:
@@ -115,14 +118,14 @@ class EmbeddedStore:
     def replace_graphs(self, graphs: Mapping[URIRef, Graph], drop: Sequence[URIRef] = ()) -> None:
         names = list(dict.fromkeys([*drop, *graphs]))
         parts = [f"DROP SILENT GRAPH <{name}>" for name in names]
-        inserts = [f"GRAPH <{name}> {{\n{_to_nt(graph)}}}" for name, graph in graphs.items() if len(graph)]
+        inserts = [f"GRAPH <{name}> {{\n{_to_nt(name, graph)}}}" for name, graph in graphs.items() if len(graph)]
         if inserts:
             parts.append("INSERT DATA {\n" + "\n".join(inserts) + "\n}")
         if not parts:
             return
         try:
             self._store.update(" ;\n".join(parts))
-        except OSError as err:
+        except (OSError, SyntaxError) as err:
             raise StoreError(f"cannot write the store at {self.location}: {err}") from None
 
     def graph_names(self) -> list[str]:
