@@ -158,9 +158,7 @@ def map_article(article: Article, iris: IRIs, built_at: datetime, version: str) 
     """Map one loaded article to its asserted graph and its provenance graph."""
     graph = new_graph()
     _Mapper(article, iris, graph).run()
-    sources = article_sources(article, iris)
-    graph.add((iris.article(article.id), PROV.wasDerivedFrom, sources[1].iri))
-    record = provenance(iris.article_graphs(article.id), sources, iris, built_at, version)
+    record = provenance(iris.article_graphs(article.id), article_sources(article, iris), iris, built_at, version)
     return ArticleGraphs(article.id, graph, record)
 
 
