@@ -454,8 +454,10 @@ def load_article(folder: Path, authority: Authority) -> Article:
     if digest != annotation.article.sha256:
         raise AnnotationError(
             str(path),
-            [f"article.sha256: {text_path.name} has sha256 {digest}, the annotation expects "
-             f"{annotation.article.sha256}"],
+            [
+                f"article.sha256: {text_path.name} has sha256 {digest}, the annotation expects "
+                f"{annotation.article.sha256}"
+            ],
         )
     text = _read(text_path)
     problems = [*_span_problems(annotation, text), *_reference_problems(annotation, authority)]
@@ -492,9 +494,7 @@ def _span_problems(annotation: Annotation, text: str) -> Iterator[tuple[tuple[in
             yield loc, (f"offsets [{span.start}, {span.end}] hold {found!r}, not {span.text!r}")
 
 
-def _reference_problems(
-    annotation: Annotation, authority: Authority
-) -> Iterator[tuple[tuple[int | str, ...], str]]:
+def _reference_problems(annotation: Annotation, authority: Authority) -> Iterator[tuple[tuple[int | str, ...], str]]:
     entities = set(authority.entities) | set(annotation.local_entities)
     events = {e.id for e in annotation.events}
     times = set(annotation.times)
@@ -504,9 +504,9 @@ def _reference_problems(
     for name in sorted(clash):
         yield ("local_entities", name), "id is used by an entity and an event or statement"
 
-    def check(loc: tuple[int | str, ...], ref: str | None, known: set[str], what: str) -> Iterator[
-        tuple[tuple[int | str, ...], str]
-    ]:
+    def check(
+        loc: tuple[int | str, ...], ref: str | None, known: set[str], what: str
+    ) -> Iterator[tuple[tuple[int | str, ...], str]]:
         if ref is not None and ref not in known:
             yield loc, f"unknown {what} {ref!r}"
 
@@ -570,4 +570,3 @@ def find_articles(root: Path) -> list[Path]:
 def authority_path(root: Path) -> Path:
     """Where the authority file of an articles folder lives."""
     return root / AUTHORITY_FILE
-

@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn, TypeVar
 
@@ -44,7 +44,7 @@ app = typer.Typer(
 RdfFormatName = Enum("RdfFormatName", {s.name: s.name for s in RDF_SYNTAXES}, type=str)  # type: ignore[misc]
 
 
-class ResultsFormatName(str, Enum):
+class ResultsFormatName(StrEnum):
     table = "table"
     json = "json"
     xml = "xml"
@@ -123,9 +123,7 @@ def build(
         folders = _article_folders(paths or [], settings)
         target = _open(settings, store)
         try:
-            built = pipeline.build(
-                folders, target, IRIs(settings.base_iri), _built_at(), authority, progress=_say
-            )
+            built = pipeline.build(folders, target, IRIs(settings.base_iri), _built_at(), authority, progress=_say)
         finally:
             target.close()
         for item in built:
@@ -197,7 +195,9 @@ def export(
 @app.command()
 def query(
     sparql: Annotated[str, typer.Argument(help="A SPARQL 1.1 query, or @FILE to read it from a file.")],
-    format: Annotated[ResultsFormatName, typer.Option("--format", "-f", help="Output format.")] = ResultsFormatName.table,
+    format: Annotated[
+        ResultsFormatName, typer.Option("--format", "-f", help="Output format.")
+    ] = ResultsFormatName.table,
     store: StoreOption = None,
 ) -> None:
     """Run a SPARQL query over the store (the default graph is the union of all graphs)."""

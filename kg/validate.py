@@ -73,7 +73,7 @@ def _short(graph: Graph, node: Node | None) -> str | None:
     if isinstance(node, URIRef):
         for prefix, namespace in PREFIXES.items():
             if str(node).startswith(namespace):
-                return f"{prefix}:{str(node)[len(namespace):]}"
+                return f"{prefix}:{str(node)[len(namespace) :]}"
         return f"<{node}>"
     if isinstance(node, Literal):
         return repr(str(node))
@@ -85,7 +85,7 @@ def _spans(data: Graph, focus: Node) -> tuple[tuple[int, int, str], ...]:
     for mention in data.objects(focus, KGO.denotedBy):
         begin, end, anchor = (data.value(mention, p) for p in (NIF.beginIndex, NIF.endIndex, NIF.anchorOf))
         if begin is not None and end is not None and anchor is not None:
-            out.append((int(begin), int(end), str(anchor)))
+            out.append((int(str(begin)), int(str(end)), str(anchor)))
     return tuple(sorted(out)[:3])
 
 

@@ -38,7 +38,9 @@ def iris() -> IRIs:
 
 
 def fresh(built: Built) -> Built:
-    return Built(built.name, built.names, copy(built.asserted), copy(built.inferred), copy(built.provenance), built.report)
+    return Built(
+        built.name, built.names, copy(built.asserted), copy(built.inferred), copy(built.provenance), built.report
+    )
 
 
 @pytest.fixture(scope="session")
@@ -74,11 +76,13 @@ def seed_context(seed_article: Article, iris: IRIs) -> Graph:
     """The authority's description of what the seed references (the gate sees it with the article)."""
     from kg.mapper import map_authority, referenced_authority
 
-    return map_authority(seed_article.authority, iris, referenced_authority(seed_article.annotation, seed_article.authority))
+    return map_authority(
+        seed_article.authority, iris, referenced_authority(seed_article.annotation, seed_article.authority)
+    )
 
 
 @pytest.fixture
-def seed_asserted(seed_built: BuiltArticle) -> Graph:
+def seed_asserted(seed_built: Built) -> Graph:
     return seed_built.asserted
 
 

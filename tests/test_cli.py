@@ -78,7 +78,10 @@ def test_validate_prints_the_report_and_exits_0(articles: Path) -> None:
 
 
 def test_query_prints_a_table(built_store: Path) -> None:
-    query = "SELECT ?name WHERE { <http://127.0.0.1:8000/id/entity/sergey-shoigu> <http://www.w3.org/2004/02/skos/core#altLabel> ?name }"
+    query = (
+        "SELECT ?name WHERE { <http://127.0.0.1:8000/id/entity/sergey-shoigu> "
+        "<http://www.w3.org/2004/02/skos/core#altLabel> ?name }"
+    )
     code, out, _ = kg("query", query, store=built_store)
     assert code == 0
     assert '"Sergei Shoigu"@en' in out

@@ -50,7 +50,9 @@ def test_who_is_shown_in_the_photo(seed_store: Store) -> None:
         "?p a kgo:Person ; skos:prefLabel ?name }",
     )
     assert names == {lit(n) for n in ("Bashar al-Assad", "Vladimir Putin", "Nikolai Patrushev", "Sergey Shoigu")}
-    count = select(seed_store, "SELECT (COUNT(?p) AS ?n) WHERE { ?photo a kgo:Photo ; kgo:depicts ?p . ?p a kgo:Person }")
+    count = select(
+        seed_store, "SELECT (COUNT(?p) AS ?n) WHERE { ?photo a kgo:Photo ; kgo:depicts ?p . ?p a kgo:Person }"
+    )
     assert count == [('"4"^^<http://www.w3.org/2001/XMLSchema#integer>',)]
 
 
@@ -140,8 +142,7 @@ def test_which_events_took_place_in_syria_including_places_inside_it(seed_store:
 def test_which_people_are_schema_persons_after_inference(seed_store: Store) -> None:
     names = values(seed_store, "SELECT ?name WHERE { ?p a schema:Person ; schema:name ?name }")
     assert names == {
-        lit(n)
-        for n in ("Sergey Shoigu", "Vladimir Putin", "Bashar al-Assad", "Nikolai Patrushev", "Alexei Druzhinin")
+        lit(n) for n in ("Sergey Shoigu", "Vladimir Putin", "Bashar al-Assad", "Nikolai Patrushev", "Alexei Druzhinin")
     }
     asserted = values(
         seed_store,

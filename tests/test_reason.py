@@ -64,7 +64,9 @@ def test_article_entailments(seed_built: Built, iris: IRIs) -> None:
     assert (iris.entity("sergey-shoigu"), ORG.holds, iris.position("russia-defence-minister")) in inferred
 
 
-def test_what_the_authority_implies_lives_with_the_authority(seed_built: Built, authority_built: Built, iris: IRIs) -> None:
+def test_what_the_authority_implies_lives_with_the_authority(
+    seed_built: Built, authority_built: Built, iris: IRIs
+) -> None:
     shoigu_is_person = (iris.entity("sergey-shoigu"), RDF.type, SCHEMA.Person)
     assert shoigu_is_person in authority_built.inferred
     assert shoigu_is_person not in seed_built.inferred

@@ -86,9 +86,7 @@ def test_every_export_parses_back_to_the_same_data(seed_store: Store, syntax: ob
     if syntax.datasets:
         dataset = Dataset()
         dataset.parse(data=data, format=syntax.rdflib)
-        found = {
-            str(g.identifier): g for g in dataset.graphs() if g.identifier != DATASET_DEFAULT_GRAPH_ID and len(g)
-        }
+        found = {str(g.identifier): g for g in dataset.graphs() if g.identifier != DATASET_DEFAULT_GRAPH_ID and len(g)}
         assert sorted(found) == names
         for name in names:
             assert isomorphic(found[name], expected[name]), name

@@ -114,8 +114,8 @@ def _answer(store: Store, query: str, accept: str | None) -> Response:
         if media is None:
             raise ProtocolError(406, "NotAcceptable", f"CONSTRUCT results are offered as {', '.join(GRAPH_OFFERS)}")
         media = "application/n-triples" if media == "text/plain" else media
-        syntax = next(s for s in RDF_SYNTAXES if s.media_type == media)
-        return Response(result.serialize_graph(syntax), media_type=media)
+        rdf = next(s for s in RDF_SYNTAXES if s.media_type == media)
+        return Response(result.serialize_graph(rdf), media_type=media)
     media = negotiate(accept, RESULTS_OFFERS)
     if media is None:
         raise ProtocolError(406, "NotAcceptable", f"results are offered as {', '.join(RESULTS_OFFERS)}")
@@ -128,8 +128,16 @@ def _service_description(settings: Settings) -> Response:
     endpoint = f"{settings.base_iri}sparql"
     formats = "\n".join(
         f"    sd:resultFormat <http://www.w3.org/ns/formats/{name}> ;"
-        for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                     "Turtle", "N-Triples", "RDF_XML", "JSON-LD")
+        for name in (
+            "SPARQL_Results_JSON",
+            "SPARQL_Results_XML",
+            "SPARQL_Results_CSV",
+            "SPARQL_Results_TSV",
+            "Turtle",
+            "N-Triples",
+            "RDF_XML",
+            "JSON-LD",
+        )
     )
     body = f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 [] a sd:Service ;
