@@ -1,0 +1,99 @@
+"""Benchmarks: print figures, assert nothing. `make bench` (or `python bench/run.py --quick`).
+
+Measures, on the bundled seed article, the median time of each pipeline stage, of a few
+competency queries against the embedded store and of each export format.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from kg import __version__, pipeline, resources
+from kg.annotation import authority_path
+from kg.formats import RDF_SYNTAXES
+from kg.mapper import map_article, map_authority, referenced_authority
+from kg.namespaces import IRIs
+from kg.reason import infer
+from kg.store import open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLES = ROOT / "articles"
+SEED = ARTICLES / "tass-2015-10-21-russia-syria-assistance"
+QUERIES = {
+    "defence minister": """PREFIX kgo: <http://127.0.0.1:8000/ontology#> PREFIX org: <http://www.w3.org/ns/org#>
+        SELECT ?p WHERE { ?t kgo:holder ?p ; kgo:position ?post . ?post org:postIn ?m }""",
+    "events in Syria": """PREFIX kgo: <http://127.0.0.1:8000/ontology#>
+        SELECT ?e WHERE { ?e a kgo:FactualEvent ; kgo:occurredIn <http://127.0.0.1:8000/id/entity/syria> }""",
+    "quotes": """PREFIX kgo: <http://127.0.0.1:8000/ontology#> PREFIX schema: <https://schema.org/>
+        SELECT ?t WHERE { ?q a kgo:DirectQuote ; schema:text ?t }""",
+    "count all": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+}
+
+
+def median_ms(action: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    args = parser.parse_args()
+    slow_runs, fast_runs = (1, 20) if args.quick else (5, 200)
+    iris = IRIs()
+    built_at = datetime.now(UTC)
+    source = pipeline.load_authority_source(authority_path(ARTICLES))
+    article = pipeline.load(SEED, source)
+    authority = pipeline.build_authority(source, iris, built_at)
+    mapped = map_article(article, iris, built_at, __version__)
+    context = map_authority(article.authority, iris, referenced_authority(article.annotation, article.authority))
+    ontology = resources.ontology()
+    inferred = infer(mapped.asserted, ontology, context, authority.inferred)
+    rows: list[tuple[str, float, str]] = []
+
+    rows.append(("load annotation", median_ms(lambda: pipeline.load(SEED, source), slow_runs), "ms"))
+    rows.append(("map", median_ms(lambda: map_article(article, iris, built_at, __version__), slow_runs), "ms"))
+    rows.append(("SHACL gate, asserted", median_ms(lambda: pipeline.gate(mapped.asserted + context), slow_runs), "ms"))
+    rows.append(
+        ("OWL 2 RL closure (owlrl)", median_ms(lambda: infer(mapped.asserted, ontology, context), slow_runs), "ms")
+    )
+    both = mapped.asserted + context
+    rows.append(
+        ("SHACL gate, closure", median_ms(lambda: pipeline.gate(both, inferred + authority.inferred), slow_runs), "ms")
+    )
+    built = pipeline.build_article(article, iris, built_at, authority)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(Path(tmp) / "store", prefixes=iris.prefixes())
+        graphs = {**authority.graphs(), **built.graphs()}
+        rows.append(
+            ("store write (replace 6 graphs)", median_ms(lambda: store.replace_graphs(graphs), slow_runs), "ms")
+        )
+        for name, query in QUERIES.items():
+            rows.append((f"query: {name}", median_ms(lambda q=query: list(store.query(q).rows()), fast_runs), "ms"))
+        for syntax in RDF_SYNTAXES:
+            rows.append((f"export {syntax.name}", median_ms(lambda s=syntax: store.export(s), slow_runs), "ms"))
+        triples = len(store)
+        store.close()
+
+    print(
+        f"kg {__version__} — seed article: {len(mapped.asserted)} asserted, {len(inferred)} inferred triples; "
+        f"store {triples} quads; medians of {slow_runs} (pipeline) / {fast_runs} (queries) runs"
+    )
+    width = max(len(r[0]) for r in rows)
+    for name, value, unit in rows:
+        print(f"  {name.ljust(width)}  {value:10.2f} {unit}")
+
+
+if __name__ == "__main__":
+    main()
