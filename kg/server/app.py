@@ -8,6 +8,7 @@ from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from kg import __version__
 from kg.errors import KGError, QueryError, StoreError
@@ -17,9 +18,11 @@ from kg.server.conneg import negotiate
 from kg.settings import Settings
 from kg.store import Store, open_store
 
-RESULTS_OFFERS = [s.media_type for s in RESULTS_SYNTAXES] + ["application/json", "text/plain"]
+RESULTS_OFFERS = [s.media_type for s in RESULTS_SYNTAXES] + ["application/json"]
 GRAPH_OFFERS = [s.media_type for s in RDF_SYNTAXES if not s.datasets or s.name == "jsonld"] + ["text/plain"]
-ALIASES = {"application/json": "application/sparql-results+json", "text/plain": None}
+ALIASES = {"application/json": "application/sparql-results+json", "text/plain": "application/n-triples"}
+"""Offers served in another offer's syntax: JSON results for application/json, N-Triples
+(plain text by definition) for text/plain; the response is labelled as the client asked."""
 
 STATUS: tuple[tuple[type[KGError], int], ...] = ((QueryError, 400), (StoreError, 503), (KGError, 500))
 
@@ -65,67 +68,78 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     @app.get("/")
-    def home() -> dict[str, object]:
+    def home(request: Request) -> dict[str, object]:
         return {
             "name": "kg",
             "version": __version__,
-            "sparql": f"{settings.base_iri}sparql",
+            "sparql": str(request.url_for("sparql_get")),
             "graphs": the_store.graph_names(),
             "triples": len(the_store),
         }
 
     @app.get("/sparql")
     def sparql_get(request: Request) -> Response:
-        queries = request.query_params.getlist("query")
-        if not queries:
-            return _service_description(settings)
-        return _answer(the_store, _one(queries), request.headers.get("accept"))
+        params = {k: request.query_params.getlist(k) for k in request.query_params}
+        if "query" not in params:
+            return _service_description(str(request.url.replace(query="")))
+        return _answer(the_store, params, request.headers.get("accept"))
 
     @app.post("/sparql")
     async def sparql_post(request: Request) -> Response:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        body = await request.body()
+        body = _utf8(await request.body())
+        params = {k: request.query_params.getlist(k) for k in request.query_params}
         if content_type == "application/sparql-query":
-            query = body.decode("utf-8", errors="strict")
+            params["query"] = [body]
         elif content_type == "application/x-www-form-urlencoded":
-            form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
-            query = _one(form.get("query", []))
+            params = parse_qs(body, keep_blank_values=True)
         else:
             raise ProtocolError(
                 415,
                 "UnsupportedMediaType",
                 "POST a query as application/sparql-query or application/x-www-form-urlencoded",
             )
-        return _answer(the_store, query, request.headers.get("accept"))
+        # evaluation blocks: run it on a worker thread, never on the event loop
+        return await run_in_threadpool(_answer, the_store, params, request.headers.get("accept"))
 
     return app
 
 
-def _one(values: list[str]) -> str:
+def _utf8(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ProtocolError(400, "MalformedQuery", f"the request body is not UTF-8 (byte {err.start})") from None
+
+
+def _one(params: dict[str, list[str]], name: str) -> str:
+    values = params.get(name, [])
     if len(values) != 1:
-        raise ProtocolError(400, "MalformedQuery", "give exactly one query parameter")
+        raise ProtocolError(400, "MalformedQuery", f"give exactly one {name} parameter")
     return values[0]
 
 
-def _answer(store: Store, query: str, accept: str | None) -> Response:
-    result = store.query(query)
-    if result.kind == "graph":
-        media = negotiate(accept, GRAPH_OFFERS)
+def _answer(store: Store, params: dict[str, list[str]], accept: str | None) -> Response:
+    """Evaluate and serialise on the calling thread; pyoxigraph results must not cross threads."""
+    query = _one(params, "query")
+    default_graphs, named_graphs = params.get("default-graph-uri"), params.get("named-graph-uri")
+    result = store.query(query, default_graphs, named_graphs)
+    try:
+        offers = GRAPH_OFFERS if result.kind == "graph" else RESULTS_OFFERS
+        media = negotiate(accept, offers)
         if media is None:
-            raise ProtocolError(406, "NotAcceptable", f"CONSTRUCT results are offered as {', '.join(GRAPH_OFFERS)}")
-        media = "application/n-triples" if media == "text/plain" else media
-        rdf = next(s for s in RDF_SYNTAXES if s.media_type == media)
-        return Response(result.serialize_graph(rdf), media_type=media)
-    media = negotiate(accept, RESULTS_OFFERS)
-    if media is None:
-        raise ProtocolError(406, "NotAcceptable", f"results are offered as {', '.join(RESULTS_OFFERS)}")
-    media = ALIASES.get(media, media) or "application/sparql-results+json"
-    syntax = next(s for s in RESULTS_SYNTAXES if s.media_type == media)
-    return Response(result.serialize_results(syntax), media_type=media)
+            raise ProtocolError(406, "NotAcceptable", f"this result is offered as {', '.join(offers)}")
+        served = ALIASES.get(media, media)
+        if result.kind == "graph":
+            rdf = next(s for s in RDF_SYNTAXES if s.media_type == served)
+            return Response(result.serialize_graph(rdf), media_type=media)
+        syntax = next(s for s in RESULTS_SYNTAXES if s.media_type == served)
+        return Response(result.serialize_results(syntax), media_type=media)
+    finally:
+        del result  # freed here, on this thread, even when an error is raised
 
 
-def _service_description(settings: Settings) -> Response:
-    endpoint = f"{settings.base_iri}sparql"
+def _service_description(endpoint: str) -> Response:
     formats = "\n".join(
         f"    sd:resultFormat <http://www.w3.org/ns/formats/{name}> ;"
         for name in (

@@ -47,11 +47,13 @@ def negotiate(accept: str | None, offers: Sequence[str]) -> str | None:
 
     No Accept header, or an empty one, accepts anything: the first offer wins.
     """
+    if not offers:
+        return None
     if not accept or not accept.strip():
-        return offers[0] if offers else None
+        return offers[0]
     ranges = _ranges(accept)
     if not ranges:
-        return offers[0] if offers else None
+        return offers[0]
     scored = [(_quality(offer, ranges), -i, offer) for i, offer in enumerate(offers)]
     q, _, offer = max(scored)
     return offer if q > 0 else None

@@ -44,8 +44,12 @@ class Store(Protocol):
 
     def graph_names(self) -> list[str]: ...
 
-    def query(self, sparql: str) -> QueryResult:
-        """Evaluate a query over the union of all graphs (the default graph is their union)."""
+    def query(
+        self, sparql: str, default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None
+    ) -> QueryResult:
+        """Evaluate a query. Its dataset is, in order of precedence: the graphs given here (the
+        protocol's default-graph-uri / named-graph-uri), the query's FROM / FROM NAMED, or the
+        union of all graphs as the default graph with every graph available by name."""
         ...
 
     def export(self, syntax: RdfSyntax, graphs: Sequence[str] | None = None) -> bytes:

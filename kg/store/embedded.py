@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
@@ -12,11 +14,24 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from kg.errors import QueryError, StoreError
 from kg.formats import RdfSyntax, ResultsSyntax
 from kg.namespaces import PREFIXES
+from kg.sparql import dataset_clause
 from kg.store import ResultKind
 
 
+@contextmanager
+def _evaluation() -> Iterator[None]:
+    try:
+        yield
+    except OSError as err:
+        raise StoreError(f"the query could not be evaluated: {err}") from None
+
+
 class EmbeddedResult:
-    """A pyoxigraph query result behind kg's QueryResult interface."""
+    """A pyoxigraph query result behind kg's QueryResult interface.
+
+    pyoxigraph evaluates lazily: errors of evaluation surface while reading the result,
+    and are raised here as StoreError.
+    """
 
     def __init__(
         self, result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, prefixes: Mapping[str, str]
@@ -35,6 +50,10 @@ class EmbeddedResult:
             self.variables = ["subject", "predicate", "object"]
 
     def rows(self) -> Iterator[tuple[str | None, ...]]:
+        with _evaluation():
+            yield from self._rows()
+
+    def _rows(self) -> Iterator[tuple[str | None, ...]]:
         if isinstance(self._result, ox.QuerySolutions):
             for solution in self._result:
                 yield tuple(None if solution[v] is None else str(solution[v]) for v in self.variables)
@@ -52,7 +71,8 @@ class EmbeddedResult:
     def serialize_results(self, syntax: ResultsSyntax) -> bytes:
         if isinstance(self._result, ox.QueryTriples):
             raise TypeError("a graph result has no SPARQL results serialisation")
-        out = self._result.serialize(format=syntax.oxigraph)
+        with _evaluation():
+            out = self._result.serialize(format=syntax.oxigraph)
         assert out is not None
         return out
 
@@ -60,7 +80,8 @@ class EmbeddedResult:
         if not isinstance(self._result, ox.QueryTriples):
             raise TypeError("only CONSTRUCT and DESCRIBE results are graphs")
         scratch = ox.Store()
-        scratch.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in self._result)
+        with _evaluation():
+            scratch.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in self._result)
         return _dump(scratch, syntax, self._prefixes)
 
 
@@ -131,11 +152,22 @@ class EmbeddedStore:
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
-    def query(self, sparql: str) -> EmbeddedResult:
+    def query(
+        self, sparql: str, default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None
+    ) -> EmbeddedResult:
+        options: dict[str, Any] = {}
+        if default_graphs is not None or named_graphs is not None:
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
+        elif not dataset_clause(sparql):
+            # pyoxigraph's union option would override a FROM clause: use it only when there is none
+            options["use_default_graph_as_union"] = True
         try:
-            result = self._store.query(sparql, use_default_graph_as_union=True)
+            result = self._store.query(sparql, **options)
         except SyntaxError as err:
             raise QueryError(f"malformed query: {err}") from None
+        except (OSError, ValueError) as err:
+            raise StoreError(f"the query could not be evaluated: {err}") from None
         return EmbeddedResult(result, self.prefixes)
 
     def export(self, syntax: RdfSyntax, graphs: Sequence[str] | None = None) -> bytes:
