@@ -6,8 +6,9 @@ article's own nodes. Dropped, and why:
 
 - triples already asserted, given as context or known from elsewhere, or
   entailed by the ontology alone (they are the ontology's business);
-- triples whose subject is not a node of the asserted graph (owlrl types the
-  vocabulary terms it meets: ``kgo:actual a owl:Thing`` and the like);
+- triples whose subject is not a node of the asserted graph, or is a term of one
+  of the vocabularies kg uses (owlrl types the vocabulary it meets:
+  ``time:unitDay a time:TemporalUnit`` and the like);
 - triples with a literal subject (owlrl's datatype bookkeeping, not RDF data);
 - every ``owl:sameAs`` (owlrl adds ``x owl:sameAs x`` for every term; kg never
   asserts identity);
@@ -23,6 +24,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF
 
 from kg.mapper import new_graph
+from kg.namespaces import PREFIXES
 
 
 def _expand(graph: Graph) -> None:
@@ -53,7 +55,9 @@ def infer(asserted: Graph, ontology: Graph, context: Graph | None = None, known:
     work += ontology
     _expand(work)
     excluded = [asserted, _ontology_closure(ontology), *(g for g in (context, known) if g is not None)]
-    subjects = set(asserted.subjects())
+    vocabularies = tuple(PREFIXES.values())
+    nodes = {n for n in (*asserted.subjects(), *asserted.objects()) if not isinstance(n, Literal)}
+    subjects = {n for n in nodes if not str(n).startswith(vocabularies)}
     inferred = new_graph()
     for s, p, o in work:
         if isinstance(s, Literal) or p == OWL.sameAs or (p == RDF.type and o == OWL.Thing):

@@ -64,7 +64,7 @@ class Report:
         return "\n".join([head, *(f"  {f.text()}" for f in self.findings)])
 
     def __add__(self, other: Report) -> Report:
-        return Report(self.findings + other.findings)
+        return Report(tuple(sorted(self.findings + other.findings, key=_order)))
 
 
 def _short(graph: Graph, node: Node | None) -> str | None:
@@ -121,5 +121,9 @@ def check(data: Graph, shapes: Graph, ontology: Graph | None = None) -> Report:
                 spans=_spans(data, focus) if focus is not None else (),
             )
         )
-    findings.sort(key=lambda f: (f.severity != "Violation", f.focus, f.path or "", f.message))
-    return Report(tuple(findings))
+    return Report(tuple(sorted(findings, key=_order)))
+
+
+def _order(finding: Finding) -> tuple[bool, str, str, str]:
+    """Violations first, then by focus node, path and message."""
+    return (finding.severity != "Violation", finding.focus, finding.path or "", finding.message)
