@@ -58,12 +58,12 @@ class IRIs:
         return f"IRIs({self.base!r})"
 
     def prefixes(self) -> dict[str, str]:
-        """Vocabulary prefixes plus short ones for the IRIs minted under this base."""
+        """Vocabulary prefixes plus short ones for the global IRIs minted under this base
+        (article IRIs have slashes in their local part, which Turtle would have to escape)."""
         return {
             **PREFIXES,
             "entity": f"{self.base}id/entity/",
             "position": f"{self.base}id/position/",
-            "article": f"{self.base}id/article/",
         }
 
     def entity(self, entity_id: str) -> URIRef:
