@@ -3,6 +3,7 @@ session-scoped and handed out as copies; stores and apps are fresh per test."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,15 @@ SEED_ID = "tass-2015-10-21-russia-syria-assistance"
 SEED = ARTICLES / SEED_ID
 TEST_ARTICLES = Path(__file__).resolve().parent / "data" / "articles"
 BUILT_AT = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def articles_root(target: Path, authority: Path, *folders: Path) -> Path:
+    """A writable articles root at ``target``: the given authority file and article folders."""
+    target.mkdir()
+    shutil.copy(authority, authority_path(target))
+    for folder in folders:
+        shutil.copytree(folder, target / folder.name)
+    return target
 
 
 def copy(graph: Graph) -> Graph:

@@ -4,7 +4,6 @@ with the file, the field path, the line and what was expected."""
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from kg.annotation import (
     load_authority,
 )
 from kg.errors import AnnotationError, InputError
-from tests.conftest import ARTICLES, SEED, SEED_ID
+from tests.conftest import ARTICLES, SEED, SEED_ID, articles_root
 
 SEED_SHA256 = "22959df20716226d75c5646804267ab39fb5c21bb83729c39f42729bcb71e9dd"
 
@@ -43,11 +42,7 @@ def test_seed_loads_and_every_span_reproduces_its_surface() -> None:
 @pytest.fixture
 def seed_copy(tmp_path: Path) -> Path:
     """A writable copy of the articles root with the seed in it."""
-    root = tmp_path / "articles"
-    root.mkdir()
-    shutil.copy(authority_path(ARTICLES), authority_path(root))
-    shutil.copytree(SEED, root / SEED_ID)
-    return root / SEED_ID
+    return articles_root(tmp_path / "articles", authority_path(ARTICLES), SEED) / SEED_ID
 
 
 def _edit(folder: Path, old: str, new: str) -> None:

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from kg.annotation import authority_path
 from kg.cli import app
 from kg.formats import RDF_SYNTAXES
-from tests.conftest import ARTICLES, SEED_ID
+from tests.conftest import ARTICLES, SEED_ID, articles_root
 
 runner = CliRunner()
 
@@ -30,11 +30,7 @@ def kg(*args: str, store: Path | None = None) -> tuple[int, str, str]:
 @pytest.fixture
 def articles(tmp_path: Path) -> Path:
     """A writable copy of the bundled articles root."""
-    root = tmp_path / "articles"
-    root.mkdir()
-    shutil.copy(authority_path(ARTICLES), authority_path(root))
-    shutil.copytree(ARTICLES / SEED_ID, root / SEED_ID)
-    return root
+    return articles_root(tmp_path / "articles", authority_path(ARTICLES), ARTICLES / SEED_ID)
 
 
 @pytest.fixture(scope="module")

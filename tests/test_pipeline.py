@@ -3,7 +3,6 @@ refused build writes nothing."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from kg.errors import AnnotationError
 from kg.formats import rdf_syntax
 from kg.namespaces import IRIs
 from kg.store import Store, open_store
-from tests.conftest import BUILT_AT, SEED, SEED_ID, TEST_ARTICLES
+from tests.conftest import BUILT_AT, SEED, SEED_ID, TEST_ARTICLES, articles_root
 
 SECOND = "test-second-article"
 
@@ -24,12 +23,7 @@ SECOND = "test-second-article"
 @pytest.fixture
 def two_articles(tmp_path: Path) -> Path:
     """An articles root with the seed and the small second article, sharing one authority."""
-    root = tmp_path / "articles"
-    root.mkdir()
-    shutil.copy(authority_path(TEST_ARTICLES), authority_path(root))
-    shutil.copytree(SEED, root / SEED_ID)
-    shutil.copytree(TEST_ARTICLES / SECOND, root / SECOND)
-    return root
+    return articles_root(tmp_path / "articles", authority_path(TEST_ARTICLES), SEED, TEST_ARTICLES / SECOND)
 
 
 def graphs_of(store: Store, names: list[str]) -> dict[str, Graph]:
