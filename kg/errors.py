@@ -4,8 +4,12 @@
     ├── InputError               a file the user gave is unreadable or wrong (exit code 2)
     │   └── AnnotationError      an annotation or authority file breaks its schema
     ├── NotConformingError       an article graph fails the SHACL gate (exit code 1)
-    ├── QueryError               a SPARQL query is malformed or refused (HTTP 400)
-    └── StoreError               the store cannot be opened or written
+    ├── QueryError               a SPARQL query or update is malformed (HTTP 400)
+    │   ├── QueryRefusedError         it asks for something kg never does: SERVICE, LOAD, a
+    │   │                        graph that is not local, a write to a derived graph (403)
+    │   └── ResultTooLargeError       its result is larger than the configured cap (400)
+    ├── QueryTimeoutError             it ran longer than the configured limit and was stopped (503)
+    └── StoreError               the store cannot be opened, read or written
 
 Edges translate these to exit codes (kg/cli.py) and HTTP statuses (kg/server/),
 each in one table; the core never knows about either.
@@ -58,6 +62,22 @@ class NotConformingError(KGError):
 
 class QueryError(KGError):
     """A SPARQL query or update is malformed or refused before evaluation."""
+
+
+class QueryRefusedError(QueryError):
+    """A query or update asks for something kg refuses by design; ``reason`` names it."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        self.reason = reason
+        super().__init__(message)
+
+
+class ResultTooLargeError(QueryError):
+    """A result grew past the configured size; nothing was truncated silently."""
+
+
+class QueryTimeoutError(KGError):
+    """A query or update ran past the configured limit; its process was stopped."""
 
 
 class StoreError(KGError):

@@ -191,8 +191,10 @@ class _Mapper:
             mention = self.iris.mention(self.aid, span.start, span.end)
             self.add(node, KGO.denotedBy, mention)
             self.add(mention, RDF.type, KGO.Mention)
-            self.add(mention, NIF.beginIndex, Literal(span.start, datatype=XSD.nonNegativeInteger))
-            self.add(mention, NIF.endIndex, Literal(span.end, datatype=XSD.nonNegativeInteger))
+            # xsd:integer rather than NIF's xsd:nonNegativeInteger: pyoxigraph stores derived
+            # integer types as xsd:integer, and the stored graph must be the built one
+            self.add(mention, NIF.beginIndex, Literal(span.start, datatype=XSD.integer))
+            self.add(mention, NIF.endIndex, Literal(span.end, datatype=XSD.integer))
             self.add(mention, NIF.anchorOf, Literal(span.text))
             self.add(mention, NIF.referenceContext, self.text_node)
 
@@ -230,8 +232,8 @@ class _Mapper:
         self.add(node, KGO.hasText, self.text_node)
         self.add(self.text_node, RDF.type, KGO.ArticleText)
         self.add(self.text_node, NIF.isString, Literal(self.article.text))
-        self.add(self.text_node, NIF.beginIndex, Literal(0, datatype=XSD.nonNegativeInteger))
-        self.add(self.text_node, NIF.endIndex, Literal(len(self.article.text), datatype=XSD.nonNegativeInteger))
+        self.add(self.text_node, NIF.beginIndex, Literal(0, datatype=XSD.integer))
+        self.add(self.text_node, NIF.endIndex, Literal(len(self.article.text), datatype=XSD.integer))
         self.add(self.text_node, KGO.sha256, Literal(meta.sha256))
 
     def entities(self) -> None:
@@ -427,6 +429,19 @@ def provenance(
         g.add((graph, PROV.generatedAtTime, when))
         for origin in derived_from:
             g.add((graph, PROV.wasDerivedFrom, origin))
+    return g
+
+
+def revision(graph: URIRef, iris: IRIs, when: datetime, version: str) -> Graph:
+    """PROV-O for a write through the endpoint that changed ``graph`` after its build."""
+    g = new_graph()
+    stamp = when.isoformat(timespec="microseconds")
+    activity = URIRef(f"{graph}/provenance#write-{stamp}")
+    g.add((activity, RDF.type, PROV.Activity))
+    g.add((activity, RDFS.label, Literal("write through the SPARQL endpoint", lang="en")))
+    g.add((activity, PROV.endedAtTime, Literal(when.isoformat(timespec="seconds"), datatype=XSD.dateTime)))
+    g.add((activity, PROV.wasAssociatedWith, iris.software(version)))
+    g.add((graph, PROV.wasGeneratedBy, activity))
     return g
 
 

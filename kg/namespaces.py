@@ -111,5 +111,23 @@ class IRIs:
             return None
         return graph[len(prefix) :].split("/", 1)[0] or None
 
+    def graph_kind(self, graph: str) -> str | None:
+        """What a graph kg minted holds: ``article``, ``authority``, or either followed by
+        ``-inferred`` / ``-provenance``; None for a graph kg did not mint."""
+        root = f"{self.base}graph/"
+        if not graph.startswith(root):
+            return None
+        rest = graph[len(root) :].split("/")
+        if rest[0] == "article" and len(rest) in (2, 3) and rest[1]:
+            owner = "article"
+        elif rest[0] == "authority" and len(rest) in (1, 2):
+            owner = "authority"
+        else:
+            return None
+        tail = rest[-1] if len(rest) == (3 if owner == "article" else 2) else None
+        if tail is None:
+            return owner
+        return f"{owner}-{tail}" if tail in ("inferred", "provenance") else None
+
     def is_inferred_graph(self, graph: str) -> bool:
         return graph.startswith(f"{self.base}graph/") and graph.endswith("/inferred")

@@ -8,7 +8,7 @@ inferred, provenance.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,11 +17,11 @@ from rdflib import Graph, URIRef
 
 from kg import __version__, resources
 from kg.annotation import Article, Authority, authority_path, load_article, load_authority
-from kg.errors import InputError, NotConformingError
-from kg.mapper import Source, map_article, map_authority, provenance, referenced_authority
+from kg.errors import InputError, NotConformingError, QueryRefusedError
+from kg.mapper import Source, map_article, map_authority, provenance, referenced_authority, revision
 from kg.namespaces import IRIs
 from kg.reason import infer
-from kg.store import Store
+from kg.store import GraphName, Store, WriteCheck
 from kg.validate import Report, check
 
 
@@ -36,7 +36,7 @@ class Built:
     provenance: Graph
     report: Report
 
-    def graphs(self) -> dict[URIRef, Graph]:
+    def graphs(self) -> dict[GraphName, Graph]:
         asserted, inferred, record = self.names
         return {asserted: self.asserted, inferred: self.inferred, record: self.provenance}
 
@@ -135,7 +135,7 @@ def build(
     for i, folder in enumerate(folders, 1):
         progress(f"[{i}/{len(folders)}] {folder.name}: load, map, infer, validate")
         built.append(build_article(load(folder, source), iris, built_at, authority))
-    graphs: dict[URIRef, Graph] = {}
+    graphs: dict[GraphName, Graph] = {}
     for item in built:
         graphs.update(item.graphs())
     progress(f"storing {len(built) - 1} article(s) and the authority: {sum(map(len, graphs.values()))} triples")
@@ -148,3 +148,43 @@ def validate_article(folder: Path, iris: IRIs, built_at: datetime, authority_fil
     source = load_authority_source(authority_of([folder], authority_file))
     authority = build_authority(source, iris, built_at)
     return build_article(load(folder, source), iris, built_at, authority)
+
+
+def write_check(store: Store, iris: IRIs, written_at: datetime) -> WriteCheck:
+    """The gate for writes through the endpoint (SPARQL Update, Graph Store).
+
+    A graph kg derives (inferred, provenance) or builds from a file (the authority) is never
+    written directly. A changed article graph passes the same gate as ``kg build``; its
+    inferred graph is recomputed and its provenance records the write. Other graphs are the
+    user's own and are written as they are.
+    """
+
+    def check(changes: Mapping[GraphName, Graph | None]) -> dict[GraphName, Graph]:
+        extra: dict[GraphName, Graph] = {}
+        for name, graph in changes.items():
+            kind = None if name is None else iris.graph_kind(str(name))
+            if name is None or kind is None:
+                continue
+            if kind != "article":
+                raise QueryRefusedError(
+                    "derived_graph", f"<{name}> is derived by kg build, not written directly; change its source"
+                )
+            article_id = iris.article_of_graph(str(name))
+            assert article_id is not None
+            _, inferred_name, provenance_name = iris.article_graphs(article_id)
+            if graph is None:
+                extra[inferred_name], extra[provenance_name] = Graph(), Graph()
+                continue
+            authority_name, authority_inferred_name, _ = iris.authority_graphs()
+            context, known = store.graph(authority_name), store.graph(authority_inferred_name)
+            report = gate(graph + context)
+            inferred = infer(graph, resources.ontology(), context=context, known=known) if report.conforms else None
+            if inferred is not None:
+                report = gate(graph + context, inferred + known)
+            if inferred is None or not report.conforms:
+                raise NotConformingError(article_id, report)
+            extra[inferred_name] = inferred
+            extra[provenance_name] = store.graph(provenance_name) + revision(name, iris, written_at, __version__)
+        return extra
+
+    return check

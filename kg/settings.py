@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kg.namespaces import DEFAULT_BASE
@@ -20,3 +20,16 @@ class Settings(BaseSettings):
     articles: Path = Field(Path("articles"), description="folder of bundled articles")
     host: str = Field("127.0.0.1", description="address kg serve listens on")
     port: int = Field(8000, ge=1, le=65535, description="port kg serve listens on")
+    update_token: SecretStr | None = Field(
+        None, description="bearer token for /update and Graph Store writes; unset: writes disabled"
+    )
+    query_timeout: float = Field(5.0, gt=0, le=3600, description="seconds a query may run")
+    update_timeout: float = Field(
+        120.0, gt=0, le=3600, description="seconds a write may run (article writes re-run inference and SHACL)"
+    )
+    query_workers: int = Field(4, ge=1, le=64, description="query worker processes")
+    max_concurrent_queries: int = Field(16, ge=1, description="queries running or waiting before 429")
+    max_query_bytes: int = Field(100_000, ge=1_000, description="longest query or update text")
+    max_body_bytes: int = Field(16_000_000, ge=1_000, description="largest request body (Graph Store uploads)")
+    max_result_bytes: int = Field(64_000_000, ge=1_000, description="largest serialised result")
+    cors_origins: str = Field("*", description="comma-separated origins allowed by CORS, * for any")

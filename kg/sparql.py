@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kg.errors import QueryError
+
 _TOKEN = re.compile(
     r"""
     (?P<space>\s+)
@@ -16,7 +18,9 @@ _TOKEN = re.compile(
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
               |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<word>[A-Za-z_][A-Za-z0-9_\-]*(?::[A-Za-z0-9_\-.]*)?)
+  | (?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)
+  | (?P<bnode>_:[A-Za-z0-9_\-.]+)
+  | (?P<word>[^\W\d][\w\-.]*:[\w\-.:%]*|:[\w\-.:%]*|[^\W\d][\w\-]*)
   | (?P<other>.)
     """,
     re.VERBOSE | re.DOTALL,
@@ -27,6 +31,7 @@ _TOKEN = re.compile(
 class Token:
     kind: str
     text: str
+    start: int = 0
 
 
 def tokens(query: str) -> list[Token]:
@@ -35,7 +40,7 @@ def tokens(query: str) -> list[Token]:
     for match in _TOKEN.finditer(query):
         kind = match.lastgroup or "other"
         if kind not in {"space", "comment"}:
-            out.append(Token(kind, match.group()))
+            out.append(Token(kind, match.group(), match.start()))
     return out
 
 
@@ -73,3 +78,81 @@ def dataset_clause(query: str) -> DatasetClause:
 
 def _iri(text: str) -> str:
     return text[1:-1] if text.startswith("<") and text.endswith(">") else text
+
+
+_FORBIDDEN = {"SERVICE": "service", "LOAD": "load"}
+_GRAPH_KEYWORDS = {"FROM", "USING"}
+
+
+def prefixes(query: str) -> dict[str, str]:
+    """The PREFIX declarations of a query or update (prefix -> namespace IRI)."""
+    out: dict[str, str] = {}
+    seq = tokens(query)
+    for i, token in enumerate(seq[:-2]):
+        if token.kind == "word" and token.text.upper() == "PREFIX" and seq[i + 2].kind == "iri":
+            out[seq[i + 1].text.rstrip(":")] = seq[i + 2].text[1:-1]
+    return out
+
+
+def refusal(query: str) -> tuple[str, str] | None:
+    """Why kg refuses this query or update before evaluation, as (reason, message), or None.
+
+    SERVICE would make the engine call out over HTTP and LOAD would fetch a document: both
+    are refused wherever they stand (in any case, in nested groups, after comments), since
+    a keyword is recognised by the lexer, never inside a string, an IRI or a comment.
+    """
+    for token in tokens(query):
+        if token.kind == "word" and token.text.upper() in _FORBIDDEN:
+            keyword = token.text.upper()
+            return _FORBIDDEN[keyword], f"{keyword} is not allowed: kg makes no outbound requests"
+    return None
+
+
+def named_graphs(query: str) -> list[str]:
+    """Every graph a query or update names in FROM, FROM NAMED, USING or USING NAMED, as IRIs.
+
+    Prefixed names are expanded with the query's own prefixes; an unknown prefix is kept as
+    written (and so is not a local graph).
+    """
+    declared = prefixes(query)
+    seq = tokens(query)
+    out = []
+    for i, token in enumerate(seq):
+        if token.kind != "word" or token.text.upper() not in _GRAPH_KEYWORDS:
+            continue
+        j = i + 1
+        if j < len(seq) and seq[j].kind == "word" and seq[j].text.upper() == "NAMED":
+            j += 1
+        if j < len(seq):
+            out.append(expand(seq[j].text, declared))
+    return out
+
+
+def expand(term: str, declared: dict[str, str]) -> str:
+    """``<iri>`` -> iri; ``p:local`` -> namespace + local when ``p`` is declared."""
+    if term.startswith("<") and term.endswith(">"):
+        return term[1:-1]
+    prefix, sep, local = term.partition(":")
+    if sep and prefix in declared:
+        return declared[prefix] + local
+    return term
+
+
+def with_using(update: str, using: list[str], using_named: list[str]) -> str:
+    """Apply the protocol's using-graph-uri / using-named-graph-uri to every operation with a
+    WHERE clause, as USING / USING NAMED would. An update that names its own dataset (USING
+    or WITH) and also gets these parameters is refused, as the protocol requires."""
+    if not using and not using_named:
+        return update
+    seq = tokens(update)
+    if any(t.kind == "word" and t.text.upper() in {"USING", "WITH"} for t in seq):
+        raise QueryError("an update with USING or WITH cannot also take using-graph-uri / using-named-graph-uri")
+    clause = " ".join([*(f"USING <{g}>" for g in using), *(f"USING NAMED <{g}>" for g in using_named)]) + " "
+    out, last, depth = [], 0, 0
+    for token in seq:
+        depth += {"{": 1, "}": -1}.get(token.text, 0)
+        if depth == 0 and token.kind == "word" and token.text.upper() == "WHERE":
+            out += [update[last : token.start], clause]
+            last = token.start
+    out.append(update[last:])
+    return "".join(out)

@@ -315,12 +315,12 @@ def test_healthz(client: httpx.Client) -> None:
     assert response.json() == {"status": "ok", "version": __version__}
 
 
-def test_home_lists_the_graphs(client: httpx.Client) -> None:
+def test_home_links_the_endpoints_at_the_address_served(client: httpx.Client) -> None:
     response = client.get("/")
     assert response.status_code == 200
     body = response.json()
-    assert set(body["graphs"]) == GRAPHS
-    assert body["triples"] > 1000
+    assert body["sparql"] == f"{client.base_url}/sparql".replace("//sparql", "/sparql")
+    assert body["void"].endswith("/.well-known/void")
 
 
 # --- SELECT ------------------------------------------------------------------------------------

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg.server.app import GRAPH_OFFERS, RESULTS_OFFERS
 from kg.server.conneg import negotiate
+from kg.server.operations import GRAPH_OFFERS, RESULTS_OFFERS
 
 JSON = "application/sparql-results+json"
 XML = "application/sparql-results+xml"

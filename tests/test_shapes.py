@@ -390,9 +390,9 @@ ARTICLE_BREAKS = {
         TEXT, retype(NIF.isString, lang="en"), "exactly one nif:isString", NIF.isString
     ),
     "text-begin-not-zero": Break(
-        TEXT, put(NIF.beginIndex, Literal(1, datatype=XSD.nonNegativeInteger)), "must be 0", NIF.beginIndex
+        TEXT, put(NIF.beginIndex, Literal(1, datatype=XSD.integer)), "must be 0", NIF.beginIndex
     ),
-    "text-end-as-integer": Break(TEXT, retype(NIF.endIndex, XSD.integer), "its length in code points", NIF.endIndex),
+    "text-end-as-string": Break(TEXT, retype(NIF.endIndex, XSD.string), "its length in code points", NIF.endIndex),
     "text-sha256-upper-case": Break(TEXT, put(KGO.sha256, Literal("A" * 64)), "exactly one kgo:sha256", KGO.sha256),
     "text-anchor-does-not-match": Break(
         MENTION,
@@ -409,14 +409,14 @@ ARTICLE_BREAKS = {
     ),
     "mention-begin-negative": Break(
         MENTION,
-        put(NIF.beginIndex, Literal("-1", datatype=XSD.nonNegativeInteger)),
+        put(NIF.beginIndex, Literal(-1, datatype=XSD.integer)),
         "A mention needs exactly one nif:beginIndex",
         NIF.beginIndex,
         also=(TEXT,),
     ),
     "mention-end-before-begin": Break(
         MENTION,
-        put(NIF.endIndex, Literal(0, datatype=XSD.nonNegativeInteger)),
+        put(NIF.endIndex, Literal(0, datatype=XSD.integer)),
         "must be greater than its nif:beginIndex",
         NIF.beginIndex,
         also=(TEXT,),

@@ -1,108 +1,308 @@
-"""FastAPI application: the SPARQL 1.1 Protocol (query) over the store, and a health check."""
+"""The HTTP edge: SPARQL 1.1 Protocol (query, update), Graph Store Protocol, Service
+Description, VoID, health and metrics, over worker processes that hold the store.
+
+Routes: ``/sparql`` (GET, POST), ``/update`` (POST), ``/gsp`` (GET, HEAD, PUT, POST,
+DELETE with ``?graph=`` or ``?default``), ``/.well-known/void``, ``/healthz``, ``/metrics``.
+Every error is JSON ``{"error", "message"}`` with the protocol's status.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import hmac
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 from urllib.parse import parse_qs
 
+import pyoxigraph as ox
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from kg import __version__
-from kg.errors import KGError, QueryError, StoreError
-from kg.formats import RDF_SYNTAXES, RESULTS_SYNTAXES
+from kg.errors import KGError
+from kg.formats import RDF_SYNTAXES
 from kg.namespaces import IRIs
-from kg.server.conneg import negotiate
+from kg.server.describe import service_description
+from kg.server.metrics import Metrics
+from kg.server.operations import graph_response
+from kg.server.workers import BusyError, Outcome, Pool, WorkerConfig, new_generation, outcome_of
 from kg.settings import Settings
-from kg.store import Store, open_store
+from kg.sparql import refusal
+from kg.store import open_store
 
-RESULTS_OFFERS = [s.media_type for s in RESULTS_SYNTAXES] + ["application/json"]
-GRAPH_OFFERS = [s.media_type for s in RDF_SYNTAXES if not s.datasets or s.name == "jsonld"] + ["text/plain"]
-ALIASES = {"application/json": "application/sparql-results+json", "text/plain": "application/n-triples"}
-"""Offers served in another offer's syntax: JSON results for application/json, N-Triples
-(plain text by definition) for text/plain; the response is labelled as the client asked."""
-
-STATUS: tuple[tuple[type[KGError], int], ...] = ((QueryError, 400), (StoreError, 503), (KGError, 500))
+UPLOAD_TYPES = {s.media_type: s for s in RDF_SYNTAXES if not s.datasets or s.name == "jsonld"}
 
 
 class ProtocolError(Exception):
-    """A request the SPARQL protocol refuses, with its HTTP status."""
+    """A request the protocol refuses before any worker sees it."""
 
-    def __init__(self, status: int, error: str, message: str) -> None:
-        self.status, self.error, self.message = status, error, message
+    def __init__(self, status: int, error: str, message: str, refusal: str | None = None, **headers: str) -> None:
+        self.status, self.error, self.message, self.refusal = status, error, message, refusal
+        self.headers = {k.replace("_", "-"): v for k, v in headers.items()}
         super().__init__(message)
 
 
-def _error(status: int, error: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": error, "message": message}, status_code=status)
+def _json_error(status: int, error: str, message: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": error, "message": message}, status_code=status, headers=headers)
 
 
-def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
-    """The kg web application over ``store`` (opened from settings when not given)."""
-    owned = store is None
-    prefixes = IRIs(settings.base_iri).prefixes()
-    the_store: Store = store if store is not None else open_store(settings.store, prefixes=prefixes)
+def _respond(outcome: Outcome) -> Response:
+    return Response(outcome.body, status_code=outcome.status, media_type=outcome.media_type, headers=outcome.headers)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The kg web application over the store named in ``settings``."""
+    iris = IRIs(settings.base_iri)
+    if not settings.store.exists():
+        open_store(settings.store).close()  # readers open read-only: the store must exist
+    config = WorkerConfig(str(settings.store), settings.base_iri, iris.prefixes(), settings.max_result_bytes)
+    generation = new_generation()
+    cap = settings.max_concurrent_queries
+    readers = Pool(config, generation, settings.query_workers, writable=False, max_waiting=cap)
+    writer = Pool(config, generation, 1, writable=True, max_waiting=cap) if settings.update_token else None
+    metrics = Metrics()
+    token = settings.update_token.get_secret_value().encode() if settings.update_token else None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        if owned:
-            the_store.close()
+        if writer is not None:
+            await writer.start()  # first: it may have to recover the store before readers open it
+        await readers.start()
+        try:
+            yield
+        finally:
+            readers.stop()
+            if writer is not None:
+                writer.stop()
 
     app = FastAPI(title="kg", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=origins,
+        allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
+        allow_headers=["Accept", "Authorization", "Content-Type"],
+        expose_headers=["Location", "Retry-After"],
+    )
+
+    @app.middleware("http")
+    async def measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        start = time.perf_counter()
+        response = await call_next(request)
+        route = next(
+            (r.path for r in app.router.routes if r.matches(request.scope)[0] == Match.FULL),  # type: ignore[attr-defined]
+            "unmatched",
+        )
+        metrics.observe(request.method, route, response.status_code, time.perf_counter() - start)
+        return response
 
     @app.exception_handler(ProtocolError)
     async def protocol_error(_: Request, err: ProtocolError) -> JSONResponse:
-        return _error(err.status, err.error, err.message)
+        if err.refusal:
+            metrics.refused(err.refusal)
+        return _json_error(err.status, err.error, err.message, err.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, err: StarletteHTTPException) -> JSONResponse:
+        names = {404: "NotFound", 405: "MethodNotAllowed"}
+        return _json_error(err.status_code, names.get(err.status_code, "HTTPError"), str(err.detail), err.headers)
 
     @app.exception_handler(KGError)
-    async def kg_error(_: Request, err: KGError) -> JSONResponse:
-        status = next(code for kind, code in STATUS if isinstance(err, kind))
-        message = str(err) if status < 500 else "the server could not answer this request"
-        return _error(status, type(err).__name__, message)
+    async def kg_error(_: Request, err: KGError) -> Response:
+        return _respond(outcome_of(err))
+
+    async def dispatch(pool: Pool, op: str, **args: Any) -> Response:
+        timeout = settings.update_timeout if pool.writable else settings.query_timeout
+        try:
+            outcome = await pool.call(op, args, timeout)
+        except BusyError:
+            raise ProtocolError(
+                429, "TooManyRequests", "too many queries at once; retry shortly", "busy", Retry_After="1"
+            ) from None
+        except KGError as err:
+            outcome = outcome_of(err)
+            if outcome.status == 503:
+                metrics.timeout()
+                outcome.headers["Retry-After"] = "1"
+        if outcome.refusal:
+            metrics.refused(outcome.refusal)
+        return _respond(outcome)
+
+    async def body_of(request: Request) -> bytes:
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > settings.max_body_bytes:
+            raise _too_large("request body", settings.max_body_bytes)
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > settings.max_body_bytes:
+                raise _too_large("request body", settings.max_body_bytes)
+        return body
+
+    def checked(text: str) -> str:
+        if len(text.encode("utf-8")) > settings.max_query_bytes:
+            raise _too_large("query", settings.max_query_bytes)
+        refused = refusal(text)
+        if refused is not None:
+            raise ProtocolError(403, "Refused", refused[1], refused[0])
+        return text
+
+    def authorised(request: Request) -> None:
+        if token is None:
+            raise ProtocolError(403, "UpdatesDisabled", "updates are disabled: set KG_UPDATE_TOKEN", "forbidden")
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not given:
+            raise ProtocolError(
+                401, "Unauthorized", "send Authorization: Bearer <token>", "unauthorized", WWW_Authenticate="Bearer"
+            )
+        if not hmac.compare_digest(given.strip().encode(), token):
+            raise ProtocolError(403, "Forbidden", "the token is not valid", "forbidden")
+
+    def endpoint(request: Request, path: str) -> str:
+        return str(request.url.replace(path=path, query="", fragment=""))
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
+
+    @app.get("/metrics")
+    def prometheus() -> Response:
+        metrics.set_gauge("kg_queries_in_flight", readers.pending, "queries running or waiting for a worker")
+        return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 
     @app.get("/")
     def home(request: Request) -> dict[str, object]:
         return {
             "name": "kg",
             "version": __version__,
-            "sparql": str(request.url_for("sparql_get")),
-            "graphs": the_store.graph_names(),
-            "triples": len(the_store),
+            "sparql": endpoint(request, "/sparql"),
+            "update": endpoint(request, "/update") if writer else None,
+            "graph_store": endpoint(request, "/gsp"),
+            "void": endpoint(request, "/.well-known/void"),
         }
 
     @app.get("/sparql")
-    def sparql_get(request: Request) -> Response:
-        params = {k: request.query_params.getlist(k) for k in request.query_params}
+    async def sparql_get(request: Request) -> Response:
+        params = _params(request)
         if "query" not in params:
-            return _service_description(str(request.url.replace(query="")))
-        return _answer(the_store, params, request.headers.get("accept"))
+            description = service_description(
+                endpoint(request, "/sparql"),
+                endpoint(request, "/update") if writer else None,
+                endpoint(request, "/.well-known/void"),
+                endpoint(request, "/gsp"),
+            )
+            return _respond(graph_response(description, request.headers.get("accept")))
+        return await run_query(request, params)
 
     @app.post("/sparql")
     async def sparql_post(request: Request) -> Response:
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        body = _utf8(await request.body())
-        params = {k: request.query_params.getlist(k) for k in request.query_params}
-        if content_type == "application/sparql-query":
-            params["query"] = [body]
-        elif content_type == "application/x-www-form-urlencoded":
+        kind = _content_type(request)
+        body = _utf8(await body_of(request))
+        params = _params(request)
+        if kind == "application/sparql-query":
+            params["query"] = [*params.get("query", []), body]
+        elif kind == "application/x-www-form-urlencoded":
             params = parse_qs(body, keep_blank_values=True)
         else:
             raise ProtocolError(
-                415,
-                "UnsupportedMediaType",
-                "POST a query as application/sparql-query or application/x-www-form-urlencoded",
+                415, "UnsupportedMediaType", "POST a query as application/sparql-query or a form", "media_type"
             )
-        # evaluation blocks: run it on a worker thread, never on the event loop
-        return await run_in_threadpool(_answer, the_store, params, request.headers.get("accept"))
+        return await run_query(request, params)
+
+    async def run_query(request: Request, params: dict[str, list[str]]) -> Response:
+        if "update" in params:
+            raise ProtocolError(400, "MalformedQuery", "an update goes to /update, not /sparql")
+        text = checked(_one(params, "query"))
+        return await dispatch(
+            readers,
+            "query",
+            query=text,
+            accept=request.headers.get("accept"),
+            default_graphs=params.get("default-graph-uri"),
+            named=params.get("named-graph-uri"),
+        )
+
+    @app.post("/update")
+    async def sparql_update(request: Request) -> Response:
+        authorised(request)
+        kind = _content_type(request)
+        body = _utf8(await body_of(request))
+        params = _params(request)
+        if kind == "application/sparql-update":
+            params["update"] = [*params.get("update", []), body]
+        elif kind == "application/x-www-form-urlencoded":
+            params = parse_qs(body, keep_blank_values=True)
+        else:
+            raise ProtocolError(
+                415, "UnsupportedMediaType", "POST an update as application/sparql-update or a form", "media_type"
+            )
+        if "query" in params:
+            raise ProtocolError(400, "MalformedQuery", "a query goes to /sparql, not /update")
+        text = checked(_one(params, "update"))
+        assert writer is not None
+        return await dispatch(
+            writer,
+            "update",
+            update=text,
+            using=params.get("using-graph-uri", []),
+            using_named=params.get("using-named-graph-uri", []),
+        )
+
+    def target(request: Request) -> tuple[str | None, bool]:
+        """The graph a Graph Store request names: (IRI or None for default, create-new)."""
+        params = _params(request)
+        graphs, default = params.get("graph", []), "default" in params
+        if len(graphs) > 1 or (graphs and default):
+            raise ProtocolError(400, "BadRequest", "name one graph: ?graph=IRI or ?default")
+        if graphs:
+            return graphs[0], False
+        if default:
+            return None, False
+        if request.method == "POST":
+            return None, True
+        raise ProtocolError(400, "BadRequest", "name a graph: ?graph=IRI or ?default")
+
+    @app.api_route("/gsp", methods=["GET", "HEAD"])
+    async def gsp_read(request: Request) -> Response:
+        graph, _ = target(request)
+        return await dispatch(
+            readers, "gsp_get", graph=graph, accept=request.headers.get("accept"), head=request.method == "HEAD"
+        )
+
+    @app.api_route("/gsp", methods=["PUT", "POST", "DELETE"])
+    async def gsp_write(request: Request) -> Response:
+        authorised(request)
+        graph, create = target(request)
+        data = None
+        if request.method != "DELETE":
+            data = await run_in_threadpool(_upload, _content_type(request), await body_of(request), graph)
+        assert writer is not None
+        return await dispatch(writer, "gsp_write", method=request.method, graph=graph, data=data, create=create)
+
+    @app.get("/.well-known/void")
+    async def void(request: Request) -> Response:
+        return await dispatch(
+            readers,
+            "void",
+            base_url=endpoint(request, "/"),
+            sparql_endpoint=endpoint(request, "/sparql"),
+            accept=request.headers.get("accept"),
+        )
 
     return app
+
+
+def _params(request: Request) -> dict[str, list[str]]:
+    return {key: request.query_params.getlist(key) for key in request.query_params}
+
+
+def _content_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
 def _utf8(body: bytes) -> str:
@@ -119,45 +319,25 @@ def _one(params: dict[str, list[str]], name: str) -> str:
     return values[0]
 
 
-def _answer(store: Store, params: dict[str, list[str]], accept: str | None) -> Response:
-    """Evaluate and serialise on the calling thread; pyoxigraph results must not cross threads."""
-    query = _one(params, "query")
-    default_graphs, named_graphs = params.get("default-graph-uri"), params.get("named-graph-uri")
-    result = store.query(query, default_graphs, named_graphs)
-    try:
-        offers = GRAPH_OFFERS if result.kind == "graph" else RESULTS_OFFERS
-        media = negotiate(accept, offers)
-        if media is None:
-            raise ProtocolError(406, "NotAcceptable", f"this result is offered as {', '.join(offers)}")
-        served = ALIASES.get(media, media)
-        if result.kind == "graph":
-            rdf = next(s for s in RDF_SYNTAXES if s.media_type == served)
-            return Response(result.serialize_graph(rdf), media_type=media)
-        syntax = next(s for s in RESULTS_SYNTAXES if s.media_type == served)
-        return Response(result.serialize_results(syntax), media_type=media)
-    finally:
-        del result  # freed here, on this thread, even when an error is raised
+def _too_large(what: str, limit: int) -> ProtocolError:
+    return ProtocolError(413, "PayloadTooLarge", f"the {what} is larger than {limit} bytes", "too_large")
 
 
-def _service_description(endpoint: str) -> Response:
-    formats = "\n".join(
-        f"    sd:resultFormat <http://www.w3.org/ns/formats/{name}> ;"
-        for name in (
-            "SPARQL_Results_JSON",
-            "SPARQL_Results_XML",
-            "SPARQL_Results_CSV",
-            "SPARQL_Results_TSV",
-            "Turtle",
-            "N-Triples",
-            "RDF_XML",
-            "JSON-LD",
+def _upload(content_type: str, body: bytes, graph: str | None) -> str:
+    """An RDF upload parsed (never fetching, never expanding entities) to N-Triples."""
+    syntax = UPLOAD_TYPES.get(content_type)
+    if syntax is None:
+        raise ProtocolError(
+            415, "UnsupportedMediaType", f"upload RDF as one of {', '.join(UPLOAD_TYPES)}", "media_type"
         )
-    )
-    body = f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
-[] a sd:Service ;
-    sd:endpoint <{endpoint}> ;
-    sd:supportedLanguage sd:SPARQL11Query ;
-{formats}
-    sd:feature sd:UnionDefaultGraph .
-"""
-    return Response(body, media_type="text/turtle")
+    if syntax.name == "rdfxml" and (b"<!DOCTYPE" in body or b"<!ENTITY" in body):
+        raise ProtocolError(400, "BadRequest", "RDF/XML with a DOCTYPE is refused (no entity expansion)", "doctype")
+    try:
+        quads = list(ox.parse(body, format=syntax.oxigraph, base_iri=graph))
+    except (SyntaxError, ValueError) as err:
+        raise ProtocolError(400, "BadRequest", f"the body is not valid {syntax.name}: {err}") from None
+    scratch = ox.Store()
+    scratch.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
+    out = scratch.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    assert out is not None
+    return out.decode("utf-8")

@@ -7,7 +7,7 @@ implementation; today that is the embedded pyoxigraph store on disk.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -16,6 +16,13 @@ from rdflib import Graph, URIRef
 from kg.formats import RdfSyntax, ResultsSyntax
 
 ResultKind = Literal["solutions", "boolean", "graph"]
+
+GraphName = URIRef | None
+"""A named graph, or None for the store's default graph."""
+
+WriteCheck = Callable[[Mapping[GraphName, Graph | None]], Mapping[GraphName, Graph]]
+"""Called with the new content of every graph a write would change (None: the graph goes);
+returns further graphs to write in the same transaction, or raises to refuse the write."""
 
 
 class QueryResult(Protocol):
@@ -30,19 +37,46 @@ class QueryResult(Protocol):
 
     def boolean(self) -> bool: ...
 
-    def serialize_results(self, syntax: ResultsSyntax) -> bytes: ...
+    def serialize_results(self, syntax: ResultsSyntax, max_bytes: int | None = None) -> bytes:
+        """Serialised solutions or boolean; ResultTooLargeError past ``max_bytes``."""
+        ...
 
-    def serialize_graph(self, syntax: RdfSyntax) -> bytes: ...
+    def serialize_graph(self, syntax: RdfSyntax, max_bytes: int | None = None) -> bytes:
+        """Serialised CONSTRUCT/DESCRIBE triples; ResultTooLargeError past ``max_bytes``."""
+        ...
 
 
 class Store(Protocol):
     """What kg needs from a quad store."""
 
-    def replace_graphs(self, graphs: Mapping[URIRef, Graph], drop: Sequence[URIRef] = ()) -> None:
+    def replace_graphs(self, graphs: Mapping[GraphName, Graph], drop: Sequence[GraphName] = ()) -> None:
         """In one transaction: drop ``drop`` and every graph in ``graphs``, then write ``graphs``."""
         ...
 
     def graph_names(self) -> list[str]: ...
+
+    def has_graph(self, name: GraphName) -> bool:
+        """Whether a named graph exists (the default graph always does)."""
+        ...
+
+    def graph(self, name: GraphName) -> Graph:
+        """A copy of one graph's triples."""
+        ...
+
+    def write(self, changes: Mapping[GraphName, Graph | None], check: WriteCheck | None = None) -> None:
+        """Replace (or, for None, drop) graphs after ``check`` accepted them, in one transaction."""
+        ...
+
+    def update(
+        self,
+        sparql: str,
+        check: WriteCheck | None = None,
+        base_iri: str | None = None,
+    ) -> list[GraphName]:
+        """Run a SPARQL update on a scratch copy, let ``check`` see every graph it changes, then
+        commit those graphs (and what ``check`` adds) in one transaction. Returns the changed
+        graphs. Nothing is written when the update fails or ``check`` raises."""
+        ...
 
     def query(
         self, sparql: str, default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None

@@ -5,17 +5,42 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from kg.errors import QueryError, StoreError
+from kg.errors import QueryError, ResultTooLargeError, StoreError
 from kg.formats import RdfSyntax, ResultsSyntax
 from kg.namespaces import PREFIXES
 from kg.sparql import dataset_clause
-from kg.store import ResultKind
+from kg.store import GraphName, ResultKind, WriteCheck
+
+
+class _CappedSink:
+    """A binary sink that refuses to grow past ``limit`` bytes (no silent truncation)."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit, self.size, self.parts = limit, 0, list[bytes]()
+
+    def charge(self, size: int) -> None:
+        self.size += size
+        if self.limit is not None and self.size > self.limit:
+            raise ResultTooLargeError(
+                f"the result is larger than {self.limit} bytes (KG_MAX_RESULT_BYTES); add a LIMIT"
+            )
+
+    def write(self, data: bytes) -> int:
+        self.charge(len(data))
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        return None
+
+    def value(self) -> bytes:
+        return b"".join(self.parts)
 
 
 @contextmanager
@@ -68,21 +93,26 @@ class EmbeddedResult:
             raise TypeError("not an ASK result")
         return bool(self._result)
 
-    def serialize_results(self, syntax: ResultsSyntax) -> bytes:
+    def serialize_results(self, syntax: ResultsSyntax, max_bytes: int | None = None) -> bytes:
         if isinstance(self._result, ox.QueryTriples):
             raise TypeError("a graph result has no SPARQL results serialisation")
+        sink = _CappedSink(max_bytes)
         with _evaluation():
-            out = self._result.serialize(format=syntax.oxigraph)
-        assert out is not None
-        return out
+            self._result.serialize(cast(IO[bytes], sink), format=syntax.oxigraph)
+        return sink.value()
 
-    def serialize_graph(self, syntax: RdfSyntax) -> bytes:
+    def serialize_graph(self, syntax: RdfSyntax, max_bytes: int | None = None) -> bytes:
         if not isinstance(self._result, ox.QueryTriples):
             raise TypeError("only CONSTRUCT and DESCRIBE results are graphs")
         scratch = ox.Store()
+        budget = _CappedSink(max_bytes)
         with _evaluation():
-            scratch.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in self._result)
-        return _dump(scratch, syntax, self._prefixes)
+            for t in self._result:
+                budget.charge(len(t.subject.value) + len(t.predicate.value) + len(str(t.object)) + 4)
+                scratch.add(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
+        out = _dump(scratch, syntax, self._prefixes)
+        _CappedSink(max_bytes).write(out)
+        return out
 
 
 def _dump(store: ox.Store, syntax: RdfSyntax, prefixes: Mapping[str, str] | None = None) -> bytes:
@@ -111,11 +141,29 @@ def _jsonld(store: ox.Store, prefixes: Mapping[str, str]) -> bytes:
     return out.encode("utf-8")
 
 
-def _to_nt(name: URIRef, graph: Graph) -> str:
+def _to_nt(name: GraphName, graph: Graph) -> str:
     try:
         return graph.serialize(format="nt")
     except Exception as err:  # rdflib raises bare Exception for terms it cannot write
-        raise StoreError(f"graph <{name}> cannot be written: {err}") from None
+        raise StoreError(f"graph {_sparql_name(name)} cannot be written: {err}") from None
+
+
+def _sparql_name(name: GraphName) -> str:
+    return "DEFAULT" if name is None else f"GRAPH <{name}>"
+
+
+def _ox_graph(name: GraphName) -> ox.NamedNode | ox.DefaultGraph:
+    return ox.DefaultGraph() if name is None else ox.NamedNode(str(name))
+
+
+def _quads(store: ox.Store, name: GraphName) -> set[ox.Quad]:
+    return set(store.quads_for_pattern(None, None, None, _ox_graph(name)))
+
+
+def _rdflib(store: ox.Store, name: GraphName) -> Graph:
+    data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=_ox_graph(name))
+    assert data is not None
+    return Graph().parse(data=data.decode("utf-8"), format="nt")
 
 
 class EmbeddedStore:
@@ -136,10 +184,14 @@ class EmbeddedStore:
             raise StoreError(f"cannot open the store at {location}: {message}") from None
         self.location = location
 
-    def replace_graphs(self, graphs: Mapping[URIRef, Graph], drop: Sequence[URIRef] = ()) -> None:
+    def replace_graphs(self, graphs: Mapping[GraphName, Graph], drop: Sequence[GraphName] = ()) -> None:
         names = list(dict.fromkeys([*drop, *graphs]))
-        parts = [f"DROP SILENT GRAPH <{name}>" for name in names]
-        inserts = [f"GRAPH <{name}> {{\n{_to_nt(name, graph)}}}" for name, graph in graphs.items() if len(graph)]
+        parts = [f"DROP SILENT {_sparql_name(name)}" for name in names]
+        inserts = []
+        for name, graph in graphs.items():
+            if len(graph):
+                body = _to_nt(name, graph)
+                inserts.append(body if name is None else f"GRAPH <{name}> {{\n{body}}}")
         if inserts:
             parts.append("INSERT DATA {\n" + "\n".join(inserts) + "\n}")
         if not parts:
@@ -151,6 +203,40 @@ class EmbeddedStore:
 
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def has_graph(self, name: GraphName) -> bool:
+        return name is None or self._store.contains_named_graph(ox.NamedNode(str(name)))
+
+    def graph(self, name: GraphName) -> Graph:
+        return _rdflib(self._store, name)
+
+    def write(self, changes: Mapping[GraphName, Graph | None], check: WriteCheck | None = None) -> None:
+        extra = dict(check(changes)) if check is not None else {}
+        drop = [name for name, graph in changes.items() if graph is None and name not in extra]
+        kept = {name: graph for name, graph in changes.items() if graph is not None}
+        self.replace_graphs({**kept, **extra}, drop=drop)
+
+    def update(self, sparql: str, check: WriteCheck | None = None, base_iri: str | None = None) -> list[GraphName]:
+        scratch = ox.Store()
+        scratch.bulk_extend(self._store.quads_for_pattern(None, None, None, None))
+        try:
+            scratch.update(sparql, base_iri=base_iri)
+        except SyntaxError as err:
+            raise QueryError(f"malformed update: {err}") from None
+        except (OSError, ValueError) as err:
+            raise StoreError(f"the update could not be evaluated: {err}") from None
+        before = {None, *(g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))}
+        after = {None, *(g for g in scratch.named_graphs() if isinstance(g, ox.NamedNode))}
+        changes: dict[GraphName, Graph | None] = {}
+        for node in before | after:
+            name = None if node is None else URIRef(node.value)
+            if node is not None and node not in after:
+                changes[name] = None
+            elif _quads(self._store, name) != _quads(scratch, name):
+                changes[name] = _rdflib(scratch, name)
+        if changes:
+            self.write(changes, check)
+        return list(changes)
 
     def query(
         self, sparql: str, default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None

@@ -1,0 +1,157 @@
+"""What a worker does with a request: query, read or write a graph, describe the dataset.
+
+Each operation takes the worker's store and plain arguments, and returns an Outcome (the
+finished HTTP response). They run inside worker processes (kg/server/workers.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from rdflib import Graph, URIRef
+
+from kg import pipeline
+from kg.errors import QueryRefusedError
+from kg.formats import RDF_SYNTAXES, RESULTS_SYNTAXES, RdfSyntax
+from kg.namespaces import IRIs
+from kg.server.conneg import negotiate
+from kg.server.workers import Outcome, WorkerConfig, error_outcome
+from kg.sparql import named_graphs, with_using
+from kg.store import GraphName, Store
+
+RESULTS_OFFERS = [s.media_type for s in RESULTS_SYNTAXES] + ["application/json"]
+GRAPH_OFFERS = [s.media_type for s in RDF_SYNTAXES if not s.datasets or s.name == "jsonld"] + ["text/plain"]
+ALIASES = {"application/json": "application/sparql-results+json", "text/plain": "application/n-triples"}
+"""Offers served in another offer's syntax: JSON results for application/json, N-Triples
+(plain text by definition) for text/plain; the response is labelled as the client asked."""
+
+
+def not_acceptable(offers: list[str]) -> Outcome:
+    return error_outcome(406, "NotAcceptable", f"this resource is offered as {', '.join(offers)}")
+
+
+def rdf_for(accept: str | None) -> tuple[str, RdfSyntax] | None:
+    """The negotiated media type and RDF syntax for one graph, or None (406)."""
+    media = negotiate(accept, GRAPH_OFFERS)
+    if media is None:
+        return None
+    served = ALIASES.get(media, media)
+    return media, next(s for s in RDF_SYNTAXES if s.media_type == served)
+
+
+def graph_response(graph: Graph, accept: str | None, head: bool = False) -> Outcome:
+    chosen = rdf_for(accept)
+    if chosen is None:
+        return not_acceptable(GRAPH_OFFERS)
+    media, syntax = chosen
+    body = graph.serialize(format=syntax.rdflib, encoding="utf-8")
+    return Outcome(200, media, b"" if head else body, {"Vary": "Accept"})
+
+
+def _local(store: Store, graphs: list[str]) -> None:
+    for name in graphs:
+        if not store.has_graph(URIRef(name)):
+            raise QueryRefusedError(
+                "non_local_graph", f"<{name}> is not a graph of this store: only local graphs can be used"
+            )
+
+
+def query(
+    store: Store,
+    config: WorkerConfig,
+    query: str,
+    accept: str | None,
+    default_graphs: list[str] | None = None,
+    named: list[str] | None = None,
+) -> Outcome:
+    _local(store, [*named_graphs(query), *(default_graphs or []), *(named or [])])
+    result = store.query(query, default_graphs, named)
+    try:
+        offers = GRAPH_OFFERS if result.kind == "graph" else RESULTS_OFFERS
+        media = negotiate(accept, offers)
+        if media is None:
+            return not_acceptable(offers)
+        served = ALIASES.get(media, media)
+        if result.kind == "graph":
+            rdf = next(s for s in RDF_SYNTAXES if s.media_type == served)
+            body = result.serialize_graph(rdf, config.max_result_bytes)
+        else:
+            syntax = next(s for s in RESULTS_SYNTAXES if s.media_type == served)
+            body = result.serialize_results(syntax, config.max_result_bytes)
+        return Outcome(200, media, body, {"Vary": "Accept"})
+    finally:
+        del result  # pyoxigraph results are freed on the thread that made them
+
+
+def _name(graph: str | None) -> GraphName:
+    return None if graph is None else URIRef(graph)
+
+
+def gsp_get(store: Store, config: WorkerConfig, graph: str | None, accept: str | None, head: bool) -> Outcome:
+    name = _name(graph)
+    if not store.has_graph(name):
+        return error_outcome(404, "NotFound", f"no graph <{graph}> in this store")
+    return graph_response(store.graph(name), accept, head)
+
+
+def _check(store: Store, config: WorkerConfig) -> Any:
+    return pipeline.write_check(store, IRIs(config.base_iri), datetime.now(UTC))
+
+
+def update(store: Store, config: WorkerConfig, update: str, using: list[str], using_named: list[str]) -> Outcome:
+    _local(store, [*named_graphs(update), *using, *using_named])
+    store.update(with_using(update, using, using_named), check=_check(store, config))
+    return Outcome(204)
+
+
+def gsp_write(
+    store: Store, config: WorkerConfig, method: str, graph: str | None, data: str | None, create: bool = False
+) -> Outcome:
+    """PUT replaces, POST merges, DELETE drops a graph (None: the default graph); POST with
+    ``create`` makes a new graph and says where (201 and Location)."""
+    headers: dict[str, str] = {}
+    if create:
+        graph = f"{IRIs(config.base_iri).base}graph/user/{uuid.uuid4()}"
+        headers["Location"] = graph
+        method = "PUT"
+    name = _name(graph)
+    existed = store.has_graph(name)
+    check = _check(store, config)
+    if method == "DELETE":
+        if not existed:
+            return error_outcome(404, "NotFound", f"no graph <{graph}> in this store")
+        store.write({name: None if name is not None else Graph()}, check)
+        return Outcome(204)
+    incoming = Graph().parse(data=data or "", format="nt")
+    if method == "POST" and existed:
+        incoming += store.graph(name)
+    store.write({name: incoming}, check)
+    created = name is not None and not existed
+    return Outcome(201 if created else 204, headers=headers)
+
+
+def void(store: Store, config: WorkerConfig, base_url: str, sparql_endpoint: str, accept: str | None) -> Outcome:
+    from kg.server.describe import void_description
+
+    return graph_response(void_description(store, IRIs(config.base_iri), base_url, sparql_endpoint), accept)
+
+
+def noop(store: Store, config: WorkerConfig) -> Outcome:
+    return Outcome(204)
+
+
+OPERATIONS: dict[str, Callable[..., Outcome]] = {
+    "query": query,
+    "gsp_get": gsp_get,
+    "update": update,
+    "gsp_write": gsp_write,
+    "void": void,
+    "noop": noop,
+}
+
+
+def run(op: str, store: Store, config: WorkerConfig, args: dict[str, Any]) -> Outcome:
+    return OPERATIONS[op](store, config, **args)
