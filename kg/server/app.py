@@ -12,6 +12,8 @@ import hmac
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
+from email import policy as email_policy
+from email.parser import BytesParser
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -225,6 +227,7 @@ def create_app(settings: Settings) -> FastAPI:
             accept=request.headers.get("accept"),
             default_graphs=params.get("default-graph-uri"),
             named=params.get("named-graph-uri"),
+            base_iri=endpoint(request, request.url.path),
         )
 
     @app.post("/update")
@@ -251,6 +254,7 @@ def create_app(settings: Settings) -> FastAPI:
             update=text,
             using=params.get("using-graph-uri", []),
             using_named=params.get("using-named-graph-uri", []),
+            base_iri=endpoint(request, request.url.path),
         )
 
     def target(request: Request) -> tuple[str | None, bool]:
@@ -280,7 +284,8 @@ def create_app(settings: Settings) -> FastAPI:
         graph, create = target(request)
         data = None
         if request.method != "DELETE":
-            data = await run_in_threadpool(_upload, _content_type(request), await body_of(request), graph)
+            full_type = request.headers.get("content-type", "")
+            data = await run_in_threadpool(_upload, _content_type(request), await body_of(request), graph, full_type)
         assert writer is not None
         return await dispatch(writer, "gsp_write", method=request.method, graph=graph, data=data, create=create)
 
@@ -323,8 +328,22 @@ def _too_large(what: str, limit: int) -> ProtocolError:
     return ProtocolError(413, "PayloadTooLarge", f"the {what} is larger than {limit} bytes", "too_large")
 
 
-def _upload(content_type: str, body: bytes, graph: str | None) -> str:
-    """An RDF upload parsed (never fetching, never expanding entities) to N-Triples."""
+def _upload(content_type: str, body: bytes, graph: str | None, full_type: str = "") -> str:
+    """An RDF upload parsed (never fetching, never expanding entities) to N-Triples.
+
+    ``multipart/form-data`` carries several RDF documents (one per part, each with its own
+    Content-Type), as the Graph Store Protocol allows for POST; they are merged.
+    """
+    if content_type == "multipart/form-data":
+        message = BytesParser(policy=email_policy.HTTP).parsebytes(f"Content-Type: {full_type}\r\n\r\n".encode() + body)
+        if not message.is_multipart():
+            raise ProtocolError(400, "BadRequest", "the multipart body has no parts")
+        parts = []
+        for part in message.iter_parts():
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            parts.append(_upload(part.get_content_type(), payload, graph))
+        return "".join(parts)
     syntax = UPLOAD_TYPES.get(content_type)
     if syntax is None:
         raise ProtocolError(

@@ -51,11 +51,18 @@ def graph_response(graph: Graph, accept: str | None, head: bool = False) -> Outc
     return Outcome(200, media, b"" if head else body, {"Vary": "Accept"})
 
 
+GRAPH_NAME_SCHEMES = ("http://", "https://", "urn:", "tag:")
+"""Schemes a graph *name* may have. kg never dereferences a name: FROM <http://…> means the
+graph of that name in this store (empty if there is none). A name with another scheme
+(file:, ftp:, data:, jar:…) is refused outright, so nothing can mistake it for a place to
+read from."""
+
+
 def _local(store: Store, graphs: list[str]) -> None:
     for name in graphs:
-        if not store.has_graph(URIRef(name)):
+        if not name.startswith(GRAPH_NAME_SCHEMES) and not store.has_graph(URIRef(name)):
             raise QueryRefusedError(
-                "non_local_graph", f"<{name}> is not a graph of this store: only local graphs can be used"
+                "non_local_graph", f"<{name}> is not a graph name of this store: kg never reads files or fetches graphs"
             )
 
 
@@ -66,9 +73,10 @@ def query(
     accept: str | None,
     default_graphs: list[str] | None = None,
     named: list[str] | None = None,
+    base_iri: str | None = None,
 ) -> Outcome:
     _local(store, [*named_graphs(query), *(default_graphs or []), *(named or [])])
-    result = store.query(query, default_graphs, named)
+    result = store.query(query, default_graphs, named, base_iri)
     try:
         offers = GRAPH_OFFERS if result.kind == "graph" else RESULTS_OFFERS
         media = negotiate(accept, offers)
@@ -101,9 +109,16 @@ def _check(store: Store, config: WorkerConfig) -> Any:
     return pipeline.write_check(store, IRIs(config.base_iri), datetime.now(UTC))
 
 
-def update(store: Store, config: WorkerConfig, update: str, using: list[str], using_named: list[str]) -> Outcome:
+def update(
+    store: Store,
+    config: WorkerConfig,
+    update: str,
+    using: list[str],
+    using_named: list[str],
+    base_iri: str | None = None,
+) -> Outcome:
     _local(store, [*named_graphs(update), *using, *using_named])
-    store.update(with_using(update, using, using_named), check=_check(store, config))
+    store.update(with_using(update, using, using_named), check=_check(store, config), base_iri=base_iri)
     return Outcome(204)
 
 

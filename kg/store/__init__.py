@@ -79,11 +79,16 @@ class Store(Protocol):
         ...
 
     def query(
-        self, sparql: str, default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None
+        self,
+        sparql: str,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Evaluate a query. Its dataset is, in order of precedence: the graphs given here (the
         protocol's default-graph-uri / named-graph-uri), the query's FROM / FROM NAMED, or the
-        union of all graphs as the default graph with every graph available by name."""
+        union of all graphs as the default graph with every graph available by name. Relative
+        IRIs resolve against ``base_iri`` (the endpoint, for the protocol)."""
         ...
 
     def export(self, syntax: RdfSyntax, graphs: Sequence[str] | None = None) -> bytes:

@@ -239,7 +239,11 @@ class EmbeddedStore:
         return list(changes)
 
     def query(
-        self, sparql: str, default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None
+        self,
+        sparql: str,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
     ) -> EmbeddedResult:
         options: dict[str, Any] = {}
         if default_graphs is not None or named_graphs is not None:
@@ -249,7 +253,7 @@ class EmbeddedStore:
             # pyoxigraph's union option would override a FROM clause: use it only when there is none
             options["use_default_graph_as_union"] = True
         try:
-            result = self._store.query(sparql, **options)
+            result = self._store.query(sparql, base_iri=base_iri, **options)
         except SyntaxError as err:
             raise QueryError(f"malformed query: {err}") from None
         except (OSError, ValueError) as err:
