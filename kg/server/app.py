@@ -209,7 +209,8 @@ def create_app(settings: Settings) -> FastAPI:
         if kind == "application/sparql-query":
             params["query"] = [*params.get("query", []), body]
         elif kind == "application/x-www-form-urlencoded":
-            params = parse_qs(body, keep_blank_values=True)
+            for key, values in parse_qs(body, keep_blank_values=True).items():
+                params[key] = [*params.get(key, []), *values]
         else:
             raise ProtocolError(
                 415, "UnsupportedMediaType", "POST a query as application/sparql-query or a form", "media_type"
@@ -239,7 +240,8 @@ def create_app(settings: Settings) -> FastAPI:
         if kind == "application/sparql-update":
             params["update"] = [*params.get("update", []), body]
         elif kind == "application/x-www-form-urlencoded":
-            params = parse_qs(body, keep_blank_values=True)
+            for key, values in parse_qs(body, keep_blank_values=True).items():
+                params[key] = [*params.get(key, []), *values]
         else:
             raise ProtocolError(
                 415, "UnsupportedMediaType", "POST an update as application/sparql-update or a form", "media_type"
