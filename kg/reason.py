@@ -12,7 +12,9 @@ article's own nodes. Dropped, and why:
 - triples with a literal subject (owlrl's datatype bookkeeping, not RDF data);
 - every ``owl:sameAs`` (owlrl adds ``x owl:sameAs x`` for every term; kg never
   asserts identity);
-- ``x rdf:type owl:Thing`` (true of everything, says nothing).
+- ``x rdf:type owl:Thing`` (true of everything, says nothing);
+- ``x rdf:type _:b`` where ``_:b`` is one of the ontology's anonymous classes (a
+  restriction or intersection): a blank node that means nothing outside the ontology.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 from functools import cache
 
 import owlrl
-from rdflib import Graph, Literal
+from rdflib import BNode, Graph, Literal
 from rdflib.namespace import OWL, RDF
 
 from kg.mapper import new_graph
@@ -60,7 +62,7 @@ def infer(asserted: Graph, ontology: Graph, context: Graph | None = None, known:
     subjects = {n for n in nodes if not str(n).startswith(vocabularies)}
     inferred = new_graph()
     for s, p, o in work:
-        if isinstance(s, Literal) or p == OWL.sameAs or (p == RDF.type and o == OWL.Thing):
+        if isinstance(s, Literal) or p == OWL.sameAs or (p == RDF.type and (o == OWL.Thing or isinstance(o, BNode))):
             continue
         if s not in subjects or any((s, p, o) in g for g in excluded):
             continue
