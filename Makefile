@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+NODE_STAMP := node_modules/.package-lock.json
 
 .PHONY: serve build test lint bench clean
 
@@ -12,13 +13,19 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
+# The SPARQL editor (YASGUI, package.json): installed when npm is there, skipped otherwise.
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --ignore-scripts || echo "kg: npm ci failed; /query falls back to its plain form" >&2; \
+	fi
+
 build: $(STAMP)
 	$(BIN)/kg build
 
-serve: build
+serve: build $(NODE_STAMP)
 	$(BIN)/kg serve
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -30,4 +37,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) data node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -30,6 +30,8 @@ from kg.errors import KGError
 from kg.formats import RDF_SYNTAXES
 from kg.namespaces import IRIs
 from kg.server.describe import service_description
+from kg.server.editor import mount_editor
+from kg.server.linked import install
 from kg.server.metrics import Metrics
 from kg.server.operations import graph_response
 from kg.server.workers import BusyError, Outcome, Pool, WorkerConfig, new_generation, outcome_of
@@ -301,6 +303,11 @@ def create_app(settings: Settings) -> FastAPI:
             accept=request.headers.get("accept"),
         )
 
+    async def read(op: str, **args: Any) -> Response:
+        return await dispatch(readers, op, **args)
+
+    install(app, read)  # linked data, pages, downloads, /static (kg/server/linked.py)
+    mount_editor(app)  # the SPARQL editor (YASGUI) at /static/yasgui/ if `npm ci` installed it (kg/server/editor.py)
     return app
 
 

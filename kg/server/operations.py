@@ -17,6 +17,7 @@ from kg import pipeline
 from kg.errors import QueryRefusedError
 from kg.formats import RDF_SYNTAXES, RESULTS_SYNTAXES, RdfSyntax
 from kg.namespaces import IRIs
+from kg.server import linked
 from kg.server.conneg import negotiate
 from kg.server.workers import Outcome, WorkerConfig, error_outcome
 from kg.sparql import named_graphs, with_using
@@ -165,6 +166,7 @@ OPERATIONS: dict[str, Callable[..., Outcome]] = {
     "gsp_write": gsp_write,
     "void": void,
     "noop": noop,
+    **linked.OPERATIONS,  # dereferenceable IRIs, pages, downloads (kg/server/linked.py)
 }
 
 
