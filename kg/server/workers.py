@@ -15,6 +15,7 @@ import json
 import multiprocessing
 import os
 import signal
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -93,7 +94,16 @@ def _serve(conn: Connection, config: WorkerConfig, generation: Synchronized[int]
     from kg.store import open_store
 
     def opened() -> Any:
-        return open_store(Path(config.store), read_only=not writable, prefixes=config.prefixes)
+        # A read-only open reads the writer's file list; a compaction can delete a file between
+        # the two (RocksDB "Corruption: … No such file"). The next attempt sees the new list.
+        for attempt in range(20):
+            try:
+                return open_store(Path(config.store), read_only=not writable, prefixes=config.prefixes)
+            except (RuntimeError, OSError, StoreError):
+                if writable or attempt == 19:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     store, seen = opened(), generation.value
     while True:
@@ -105,7 +115,16 @@ def _serve(conn: Connection, config: WorkerConfig, generation: Synchronized[int]
             store.close()
             store, seen = opened(), generation.value
         try:
-            outcome = operations.run(op, store, config, args)
+            try:
+                outcome = operations.run(op, store, config, args)
+            except (StoreError, RuntimeError, OSError):
+                if writable:
+                    raise
+                # A read-only view can lose files the writer compacts away after it opened
+                # (RocksDB "Corruption: … No such file"): reopen on the current files, once.
+                store.close()
+                store, seen = opened(), generation.value
+                outcome = operations.run(op, store, config, args)
             if writable and 200 <= outcome.status < 300 and op != "noop":
                 with generation.get_lock():
                     generation.value += 1
