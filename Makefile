@@ -35,6 +35,8 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/reason.py
+	$(BIN)/python bench/http_bench.py
 
 clean:
 	rm -rf $(VENV) data node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hmac
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from email import policy as email_policy
 from email.parser import BytesParser
@@ -23,7 +23,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kg import __version__
 from kg.errors import KGError
@@ -49,6 +49,32 @@ class ProtocolError(Exception):
         self.status, self.error, self.message, self.refusal = status, error, message, refusal
         self.headers = {k.replace("_", "-"): v for k, v in headers.items()}
         super().__init__(message)
+
+
+class Measure:
+    """Pure ASGI middleware: one request counter and latency observation per request, labelled
+    by the route template Starlette matched (``scope["route"]``), never by the raw path."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app, self.metrics = app, metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start, status = time.perf_counter(), 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            self.metrics.observe(scope["method"], route, status, time.perf_counter() - start)
 
 
 def _json_error(status: int, error: str, message: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
@@ -94,16 +120,7 @@ def create_app(settings: Settings) -> FastAPI:
         expose_headers=["Location", "Retry-After"],
     )
 
-    @app.middleware("http")
-    async def measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        start = time.perf_counter()
-        response = await call_next(request)
-        route = next(
-            (r.path for r in app.router.routes if r.matches(request.scope)[0] == Match.FULL),  # type: ignore[attr-defined]
-            "unmatched",
-        )
-        metrics.observe(request.method, route, response.status_code, time.perf_counter() - start)
-        return response
+    app.add_middleware(Measure, metrics=metrics)
 
     @app.exception_handler(ProtocolError)
     async def protocol_error(_: Request, err: ProtocolError) -> JSONResponse:
