@@ -11,16 +11,25 @@ from dataclasses import dataclass
 
 from kg.errors import QueryError
 
+# Prefixed names as the SPARQL grammar has them (PNAME_NS, PNAME_LN): a prefix cannot end in
+# ".", a local part cannot start or end with one, and may hold %-escapes and \-escapes such as
+# "\#" (which is not a comment). Reading them differently from the engine would let a keyword
+# hide inside what the lexer took for a name.
+_ESC = r"\\[_~.\-!$&'()*+,;=/?#@%]"
+_PCT = r"%[0-9A-Fa-f]{2}"
+_LOCAL = rf"(?:[\w:]|{_PCT}|{_ESC})(?:(?:[\w\-.:]|{_PCT}|{_ESC})*(?:[\w\-:]|{_PCT}|{_ESC}))?"
+_PREFIX = r"(?:[^\W\d_](?:[\w\-.]*[\w\-])?)?"
+
 _TOKEN = re.compile(
-    r"""
+    rf"""
     (?P<space>\s+)
   | (?P<comment>\#[^\n\r]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
               |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
   | (?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)
   | (?P<bnode>_:[A-Za-z0-9_\-.]+)
-  | (?P<word>[^\W\d][\w\-.]*:[\w\-.:%]*|:[\w\-.:%]*|[^\W\d][\w\-]*)
+  | (?P<word>{_PREFIX}:(?:{_LOCAL})?|[^\W\d]\w*)
   | (?P<other>.)
     """,
     re.VERBOSE | re.DOTALL,

@@ -22,7 +22,9 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kg import __version__
@@ -33,7 +35,7 @@ from kg.server.describe import service_description
 from kg.server.editor import mount_editor
 from kg.server.linked import install
 from kg.server.metrics import Metrics
-from kg.server.operations import graph_response
+from kg.server.operations import absolute_iri, graph_response
 from kg.server.workers import BusyError, Outcome, Pool, WorkerConfig, new_generation, outcome_of
 from kg.settings import Settings
 from kg.sparql import refusal
@@ -49,6 +51,18 @@ class ProtocolError(Exception):
         self.status, self.error, self.message, self.refusal = status, error, message, refusal
         self.headers = {k.replace("_", "-"): v for k, v in headers.items()}
         super().__init__(message)
+
+
+class JSONCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS, with a refused preflight in kg's JSON error shape."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code >= 400:
+            message = bytes(response.body).decode("utf-8", "replace")
+            headers = {k: v for k, v in response.headers.items() if k.lower() not in {"content-length", "content-type"}}
+            return _json_error(response.status_code, "CORSRefused", message, headers)
+        return response
 
 
 class Measure:
@@ -113,7 +127,7 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="kg", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     app.add_middleware(
-        CORSMiddleware,
+        JSONCORSMiddleware,
         allow_origins=origins,
         allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
         allow_headers=["Accept", "Authorization", "Content-Type"],
@@ -159,10 +173,13 @@ def create_app(settings: Settings) -> FastAPI:
         if declared and declared.isdigit() and int(declared) > settings.max_body_bytes:
             raise _too_large("request body", settings.max_body_bytes)
         body = b""
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > settings.max_body_bytes:
-                raise _too_large("request body", settings.max_body_bytes)
+        try:
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > settings.max_body_bytes:
+                    raise _too_large("request body", settings.max_body_bytes)
+        except ClientDisconnect:
+            raise ProtocolError(400, "BadRequest", "the client went away before sending its body") from None
         return body
 
     def checked(text: str) -> str:
@@ -285,7 +302,7 @@ def create_app(settings: Settings) -> FastAPI:
         if len(graphs) > 1 or (graphs and default):
             raise ProtocolError(400, "BadRequest", "name one graph: ?graph=IRI or ?default")
         if graphs:
-            return graphs[0], False
+            return absolute_iri(graphs[0]), False
         if default:
             return None, False
         if request.method == "POST":
@@ -367,7 +384,8 @@ def _upload(content_type: str, body: bytes, graph: str | None, full_type: str = 
         parts = []
         for part in message.iter_parts():
             payload = part.get_payload(decode=True)
-            assert isinstance(payload, bytes)
+            if not isinstance(payload, bytes):
+                raise ProtocolError(400, "BadRequest", "each multipart part must be one RDF document")
             parts.append(_upload(part.get_content_type(), payload, graph))
         return "".join(parts)
     syntax = UPLOAD_TYPES.get(content_type)

@@ -11,10 +11,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from kg import pipeline
-from kg.errors import QueryRefusedError
+from kg.errors import QueryError, QueryRefusedError
 from kg.formats import RDF_SYNTAXES, RESULTS_SYNTAXES, RdfSyntax
 from kg.namespaces import IRIs
 from kg.server import linked
@@ -59,8 +60,20 @@ graph of that name in this store (empty if there is none). A name with another s
 read from."""
 
 
+def absolute_iri(name: str) -> str:
+    """``name`` if it is an absolute IRI; QueryError otherwise (a graph name must be one)."""
+    try:
+        ox.NamedNode(name)
+    except ValueError:
+        raise QueryError(f"<{name}> is not an absolute IRI: graphs are named by absolute IRIs") from None
+    if ":" not in name:
+        raise QueryError(f"<{name}> is not an absolute IRI: graphs are named by absolute IRIs")
+    return name
+
+
 def _local(store: Store, graphs: list[str]) -> None:
     for name in graphs:
+        absolute_iri(name)
         if not name.startswith(GRAPH_NAME_SCHEMES) and not store.has_graph(URIRef(name)):
             raise QueryRefusedError(
                 "non_local_graph", f"<{name}> is not a graph name of this store: kg never reads files or fetches graphs"
@@ -96,7 +109,7 @@ def query(
 
 
 def _name(graph: str | None) -> GraphName:
-    return None if graph is None else URIRef(graph)
+    return None if graph is None else URIRef(absolute_iri(graph))
 
 
 def gsp_get(store: Store, config: WorkerConfig, graph: str | None, accept: str | None, head: bool) -> Outcome:

@@ -182,6 +182,7 @@ class Pool:
         self.pending = 0
         self.idle: asyncio.Queue[Worker] = asyncio.Queue()
         self.workers: set[Worker] = set()
+        self._replacements: set[asyncio.Task[None]] = set()
         self.timeouts = 0
 
     def _spawn(self) -> Worker:
@@ -203,21 +204,35 @@ class Pool:
         try:
             worker = await self.idle.get()
             try:
-                return await anyio.to_thread.run_sync(worker.call, op, args, timeout)
+                outcome = await anyio.to_thread.run_sync(worker.call, op, args, timeout)
             except (TimeoutError, EOFError, OSError) as err:
-                timed_out = isinstance(err, TimeoutError)
+                # the worker is killed; its replacement joins the pool once it has opened the
+                # store, so that no request waits for a process to start
                 self.workers.discard(worker)
                 await anyio.to_thread.run_sync(worker.kill)
-                worker = await anyio.to_thread.run_sync(self._spawn)
-                if timed_out:
+                self._replacements.add(asyncio.create_task(self._replace()))
+                if isinstance(err, TimeoutError):
                     self.timeouts += 1
                     setting = "KG_UPDATE_TIMEOUT" if self.writable else "KG_QUERY_TIMEOUT"
                     raise QueryTimeoutError(f"stopped after {timeout:g} s ({setting})") from None
                 raise StoreError("a worker process failed") from None
-            finally:
-                self.idle.put_nowait(worker)
+            self.idle.put_nowait(worker)
+            return outcome
         finally:
             self.pending -= 1
+
+    async def _replace(self) -> None:
+        worker = await anyio.to_thread.run_sync(self._spawn)
+        try:
+            await anyio.to_thread.run_sync(worker.call, "noop", {}, 60.0)
+        except (TimeoutError, EOFError, OSError):
+            await anyio.to_thread.run_sync(worker.kill)
+            self.workers.discard(worker)
+            self._replacements.add(asyncio.create_task(self._replace()))
+            return
+        finally:
+            self._replacements.discard(asyncio.current_task())
+        self.idle.put_nowait(worker)
 
     def stop(self) -> None:
         for worker in list(self.workers):

@@ -223,6 +223,8 @@ class EmbeddedStore:
             scratch.update(sparql, base_iri=base_iri)
         except SyntaxError as err:
             raise QueryError(f"malformed update: {err}") from None
+        except RuntimeError as err:  # evaluation refused it: CLEAR of a missing graph, CREATE of one that exists…
+            raise QueryError(f"the update failed: {err}") from None
         except (OSError, ValueError) as err:
             raise StoreError(f"the update could not be evaluated: {err}") from None
         before = {None, *(g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))}
