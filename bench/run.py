@@ -45,6 +45,48 @@ def median_ms(action: Callable[[], object], runs: int) -> float:
     return statistics.median(times)
 
 
+PAGES = {
+    "page: home": None,
+    "page: article": "article/tass-2015-10-21-russia-syria-assistance",
+    "page: entity (Shoigu)": "entity/sergey-shoigu",
+    "page: event": "article/tass-2015-10-21-russia-syria-assistance/event/air-campaign",
+    "page: statement": "article/tass-2015-10-21-russia-syria-assistance/statement/quote-continue-assistance",
+}
+
+
+def page_rows(location: Path, iris: IRIs, runs: int) -> list[tuple[str, float, str]]:
+    """Server time of each page kind in a worker: cold (a freshly opened store, as after a
+    write) and cached (the same store again)."""
+    from kg.server import linked
+    from kg.server.workers import WorkerConfig
+
+    config = WorkerConfig(str(location), iris.base, iris.prefixes(), 64_000_000)
+
+    def render(store: object, path: str | None) -> object:
+        if path is None:
+            return linked.home(store, config, base_url="http://127.0.0.1:8000/", update=False)  # type: ignore[arg-type]
+        return linked.page(store, config, path=path)  # type: ignore[arg-type]
+
+    rows = []
+    warm_up = open_store(location, read_only=True)
+    for path in PAGES.values():
+        render(warm_up, path)  # templates compiled once per process, as in a worker
+    warm_up.close()
+    for name, path in PAGES.items():
+        cold = []
+        for _ in range(max(runs, 3)):
+            store = open_store(location, read_only=True)
+            cold.append(median_ms(lambda s=store, p=path: render(s, p), 1))
+            store.close()
+        store = open_store(location, read_only=True)
+        render(store, path)
+        cached = median_ms(lambda s=store, p=path: render(s, p), max(runs, 3) * 10)
+        store.close()
+        rows.append((f"{name}, cold", statistics.median(cold), "ms"))
+        rows.append((f"{name}, cached", cached, "ms"))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
@@ -85,6 +127,7 @@ def main() -> None:
             rows.append((f"export {syntax.name}", median_ms(lambda s=syntax: store.export(s), slow_runs), "ms"))
         triples = len(store)
         store.close()
+        rows += page_rows(Path(tmp) / "store", iris, slow_runs)
 
     print(
         f"kg {__version__} — seed article: {len(mapped.asserted)} asserted, {len(inferred)} inferred triples; "
