@@ -11,10 +11,9 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, quote
+from urllib.parse import quote
 
 import httpx
-import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -47,8 +46,6 @@ PROTOCOL_ROUTES = {
 more (linked data, pages): those are fuzzed too, as /openapi.json lists them."""
 SEEN: Counter[tuple[str, int]] = Counter()
 """(route, status) of every fuzzed request, for the summary line."""
-KNOWN: list[str] = []
-"""Requests that hit a known bug (see known_bug), for the summary line."""
 
 
 @pytest.fixture(scope="module")
@@ -264,36 +261,6 @@ def requests(draw: st.DrawFn, routes: dict[str, set[str]]) -> Sent:
     return sent
 
 
-# --- the bugs the fuzzer knows ------------------------------------------------------------------
-
-GRAPH_PARAMETERS = {"graph", "default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri"}
-FAILING_UPDATE = re.compile(r"\b(CLEAR|DROP|CREATE|MOVE|COPY|ADD)\b", re.IGNORECASE)
-
-
-def _not_an_iri(text: str) -> bool:
-    try:
-        ox.NamedNode(text)
-    except ValueError:
-        return True
-    return False
-
-
-def _pairs(sent: Sent) -> list[tuple[str, str]]:
-    """The request's parameters: the URL's, and a form body's."""
-    pairs = list(sent.params)
-    if sent.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-        pairs += parse_qsl(sent.body.decode("utf-8", errors="replace"), keep_blank_values=True)
-    return pairs
-
-
-def _texts(sent: Sent) -> list[str]:
-    """Every text that the server may read as a query or an update."""
-    out = [value for _, value in _pairs(sent)]
-    if sent.headers.get("content-type", "").startswith("application/sparql"):
-        out.append(sent.body.decode("utf-8", errors="replace"))
-    return out
-
-
 # --- the fuzzer ---------------------------------------------------------------------------------
 
 
@@ -355,18 +322,11 @@ def test_after_the_fuzzing_the_server_still_answers(client: httpx.Client, capsys
     by_route: dict[str, dict[int, int]] = {}
     for (route, status), n in sorted(SEEN.items()):
         by_route.setdefault(route, {})[status] = n
-    known = {bug: KNOWN.count(bug) for bug in sorted(set(KNOWN))}
     with capsys.disabled():
         print(f"\n[kg fuzz] {sum(SEEN.values())} requests, statuses by route: {by_route}")
-        print(f"[kg fuzz] known-bug 500s met: {known or 'none'}")
 
 
-# --- the known bugs, pinned ---------------------------------------------------------------------
-
-NOT_AN_IRI = (
-    "bug: a graph name that is not an absolute IRI reaches URIRef / pyoxigraph NamedNode in the worker, "
-    "whose ValueError becomes 500 InternalError instead of 400"
-)
+# --- the 500s the fuzzer found, as regression tests -----------------------------------------------
 
 
 @pytest.mark.parametrize(
