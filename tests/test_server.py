@@ -10,11 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +25,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from SPARQLWrapper import GET, JSON, JSONLD, POST, POSTDIRECTLY, RDFXML, TURTLE, URLENCODED, XML, SPARQLWrapper
 
 from kg import __version__
+from tests.serving import Server, built_store, free_port, running
 
 pytestmark = pytest.mark.server
 
@@ -55,9 +51,6 @@ GRAPHS = {
     f"{AUTHORITY_GRAPH}/provenance",
 }
 
-READY_TIMEOUT = 30.0  # seconds for `kg serve` to answer /healthz
-STOP_TIMEOUT = 10.0  # seconds for it to exit after SIGTERM before it is killed
-BUILD_TIMEOUT = 600.0
 
 SELECT_LABEL = f"SELECT ?l WHERE {{ <{SHOIGU}> <{RDFS.label}> ?l }}"
 LABEL_BINDING = {"l": {"type": "literal", "value": "Sergey Shoigu", "xml:lang": "en"}}
@@ -88,79 +81,11 @@ RDF_BY_MEDIA = {
 # --- the server --------------------------------------------------------------------------------
 
 
-def _kg() -> list[str]:
-    """The real `kg` command: the console script beside this interpreter."""
-    script = Path(sys.executable).parent / "kg"
-    if script.is_file():
-        return [str(script)]
-    return [sys.executable, "-c", "from kg.cli import app; app()"]
-
-
-def _env() -> dict[str, str]:
-    """This environment without KG_* settings (the tests choose store, host and port)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
-    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
-    return env
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Terminate, wait a bounded time, then kill; always reap."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(STOP_TIMEOUT)
-
-
-def _wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> bool:
-    """True once /healthz answers; False if the server exited first; fails after READY_TIMEOUT."""
-    deadline = time.monotonic() + READY_TIMEOUT
-    with httpx.Client(trust_env=False, timeout=2.0) as client:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                return False
-            try:
-                response = client.get(f"{url}/healthz")
-            except httpx.TransportError:
-                pass
-            else:
-                if response.status_code == 200 and response.json().get("status") == "ok":
-                    return True
-            time.sleep(0.05)
-    pytest.fail(f"kg serve did not answer /healthz within {READY_TIMEOUT} s:\n{log.read_text(errors='replace')}")
-
-
 @dataclass(frozen=True)
 class Built:
     store: Path
     direct: dict[str, Graph]
     """Each of DIRECT_QUERIES evaluated on the store by pyoxigraph itself, not through kg."""
-
-
-@dataclass(frozen=True)
-class Server:
-    url: str
-    log: Path
-
-    @property
-    def sparql(self) -> str:
-        return f"{self.url}/sparql"
-
-    def log_size(self) -> int:
-        return self.log.stat().st_size
-
-    def log_since(self, offset: int) -> str:
-        with self.log.open("rb") as f:
-            f.seek(offset)
-            return f.read().decode("utf-8", errors="replace")
 
 
 def _construct(store: ox.Store, query: str) -> Graph:
@@ -172,20 +97,8 @@ def _construct(store: ox.Store, query: str) -> Graph:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """The bundled articles built into a fresh store by the real `kg build`."""
-    work = tmp_path_factory.mktemp("kg-server-build")
-    store = work / "store"
-    done = subprocess.run(
-        [*_kg(), "build", str(ARTICLES), "--store", str(store)],
-        cwd=work,
-        env=_env(),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=BUILD_TIMEOUT,
-        check=False,
-    )
-    assert done.returncode == 0, f"kg build exited {done.returncode}:\n{done.stderr}"
+    """The bundled articles built into a fresh store by the real `kg build` (tests/serving.py)."""
+    store = built_store(tmp_path_factory)
     direct_store = ox.Store.read_only(str(store))
     try:
         direct = {query: _construct(direct_store, query) for query in DIRECT_QUERIES}
@@ -197,33 +110,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 @pytest.fixture(scope="module")
 def server(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """`kg serve` on a free port of 127.0.0.1 over the built store; stopped at the end, whatever happens."""
-    log = tmp_path_factory.mktemp("kg-serve") / "serve.log"
-    for _ in range(3):  # a free port can be taken between finding it and binding it: try another
-        url = f"http://127.0.0.1:{_free_port()}"
-        with log.open("ab") as out:
-            process = subprocess.Popen(
-                [*_kg(), "serve", "--host", "127.0.0.1", "--port", url.rsplit(":", 1)[1], "--store", str(built.store)],
-                cwd=log.parent,
-                env=_env(),
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            ready = _wait_ready(process, url, log)
-        except BaseException:
-            _stop(process)
-            raise
-        if ready:
-            break
-        _stop(process)
-    else:
-        pytest.fail(f"kg serve exited before answering /healthz:\n{log.read_text(errors='replace')}")
-    try:
-        yield Server(url, log)
-    finally:
-        _stop(process)
+    """`kg serve` on a free port of 127.0.0.1 over a copy of the built store; always stopped."""
+    with running(tmp_path_factory) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -533,7 +422,7 @@ def test_invalid_utf8_in_a_direct_post_is_400(client: httpx.Client) -> None:
 
 
 def test_a_failing_service_call_is_a_json_error(client: httpx.Client) -> None:
-    query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{_free_port()}/sparql> {{ ?s ?p ?o }} }}"
+    query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{free_port()}/sparql> {{ ?s ?p ?o }} }}"
     response = send(client, "get", query)
     assert response.status_code >= 400
     assert media(response) == "application/json", response.text

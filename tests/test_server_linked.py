@@ -8,29 +8,22 @@ module-scoped and read-only. tests/test_server_pages.py reuses the helpers below
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import httpx
 import pytest
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from kg import resources
 from kg.server.linked import FORMAT_ACCEPT, prefers_html, split_suffix
 from kg.server.pages import ontology_info
+from tests.serving import running
 
 pytestmark = pytest.mark.server
 
-ROOT = Path(__file__).resolve().parent.parent
-ARTICLES = ROOT / "articles"
 ARTICLE = "tass-2015-10-21-russia-syria-assistance"
 BASE = "http://127.0.0.1:8000/"
 KGO = Namespace(f"{BASE}ontology#")
@@ -38,9 +31,6 @@ SCHEMA = Namespace("https://schema.org/")
 A = f"article/{ARTICLE}"
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
-READY_TIMEOUT = 30.0
-STOP_TIMEOUT = 10.0
-BUILD_TIMEOUT = 600.0
 
 RESOURCES = {
     "entity": "entity/sergey-shoigu",
@@ -71,103 +61,12 @@ RDF_BY_MEDIA = {
 
 # --- a real server (shared with tests/test_server_pages.py) -------------------------------------
 
-_BUILT: dict[Path, Path] = {}
-
-
-def kg_command() -> list[str]:
-    script = Path(sys.executable).parent / "kg"
-    return [str(script)] if script.is_file() else [sys.executable, "-c", "from kg.cli import app; app()"]
-
-
-def clean_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
-    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
-    return env
-
-
-def built_store(factory: pytest.TempPathFactory) -> Path:
-    """The bundled articles built by `kg build` once per session; each server gets a copy."""
-    base = factory.getbasetemp()
-    if base not in _BUILT:
-        work = factory.mktemp("kg-linked-build")
-        done = subprocess.run(
-            [*kg_command(), "build", str(ARTICLES), "--store", str(work / "store")],
-            cwd=work,
-            env=clean_env(),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=BUILD_TIMEOUT,
-            check=False,
-        )
-        assert done.returncode == 0, f"kg build exited {done.returncode}:\n{done.stderr}"
-        _BUILT[base] = work / "store"
-    target = factory.mktemp("kg-linked-store") / "store"
-    shutil.copytree(_BUILT[base], target)
-    return target
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(STOP_TIMEOUT)
-
-
-def _ready(process: subprocess.Popen[bytes], url: str, log: Path) -> bool:
-    deadline = time.monotonic() + READY_TIMEOUT
-    with httpx.Client(trust_env=False, timeout=2.0) as client:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                return False
-            try:
-                if client.get(f"{url}/healthz").status_code == 200:
-                    return True
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-    pytest.fail(f"kg serve did not answer /healthz within {READY_TIMEOUT} s:\n{log.read_text(errors='replace')}")
-
 
 @contextmanager
 def serving(factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`kg serve` on a free port over a copy of the built store; its URL. Always stopped."""
-    store = built_store(factory)
-    log = factory.mktemp("kg-linked-serve") / "serve.log"
-    for _ in range(3):
-        url = f"http://127.0.0.1:{_free_port()}"
-        with log.open("ab") as out:
-            process = subprocess.Popen(
-                [*kg_command(), "serve", "--host", "127.0.0.1", "--port", url.rsplit(":", 1)[1], "--store", str(store)],
-                cwd=log.parent,
-                env=clean_env(),
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            ready = _ready(process, url, log)
-        except BaseException:
-            _stop(process)
-            raise
-        if ready:
-            break
-        _stop(process)
-    else:
-        pytest.fail(f"kg serve exited before answering /healthz:\n{log.read_text(errors='replace')}")
-    try:
-        yield url
-    finally:
-        _stop(process)
+    """`kg serve` on a free port over a copy of the built store (tests/serving.py); its URL."""
+    with running(factory) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="module")
@@ -414,7 +313,7 @@ def test_the_ontology_iri_answers_rdf_for_protege(client: httpx.Client, accept: 
 
 def test_the_ontology_turtle_is_the_file_as_written(client: httpx.Client) -> None:
     body = client.get("/ontology.ttl").text
-    assert body == (ROOT / "ontology" / "news.ttl").read_text(encoding="utf-8")
+    assert body == resources.ontology_path().read_text(encoding="utf-8")
 
 
 def test_the_ontology_answers_browsers_with_its_documentation(client: httpx.Client) -> None:
