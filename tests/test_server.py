@@ -29,8 +29,6 @@ from tests.serving import Server, built_store, free_port, running
 
 pytestmark = pytest.mark.server
 
-ROOT = Path(__file__).resolve().parent.parent
-ARTICLES = ROOT / "articles"
 ARTICLE = "tass-2015-10-21-russia-syria-assistance"
 
 BASE = "http://127.0.0.1:8000/"  # the default base IRI, whatever port the test server listens on
