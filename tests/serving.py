@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -100,7 +101,7 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(STOP_TIMEOUT)
 
 
-def _wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> bool:
+def wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> bool:
     """True once /healthz answers; False if the server exited first; fails after READY_TIMEOUT."""
     deadline = time.monotonic() + READY_TIMEOUT
     with httpx.Client(trust_env=False, timeout=2.0) as client:
@@ -171,7 +172,7 @@ def running(factory: pytest.TempPathFactory, **settings: str) -> Iterator[Server
             )
         url = f"http://127.0.0.1:{port}"
         try:
-            ready = _wait_ready(process, url, log)
+            ready = wait_ready(process, url, log)
         except BaseException:
             stop(process)
             raise
@@ -331,3 +332,22 @@ def listening() -> Iterator[Listener]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+def sparqlwrapper_query(
+    server: Server, query: str, return_format: str, method: tuple[str, str], *, raw: bool = False
+) -> Any:
+    """The query sent by SPARQLWrapper, converted by it (or the raw body, with ``raw``)."""
+    from SPARQLWrapper import SPARQLWrapper
+
+    sparql = SPARQLWrapper(server.sparql)
+    sparql.setQuery(query)
+    sparql.setReturnFormat(return_format)
+    sparql.setMethod(method[0])
+    sparql.setRequestMethod(method[1])
+    sparql.setTimeout(30)
+    result = sparql.query()
+    try:
+        return result.response.read() if raw else result.convert()
+    finally:
+        result.response.close()

@@ -22,10 +22,10 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic, to_isomorphic
 from rdflib.namespace import RDF, RDFS, SKOS
-from SPARQLWrapper import GET, JSON, JSONLD, POST, POSTDIRECTLY, RDFXML, TURTLE, URLENCODED, XML, SPARQLWrapper
+from SPARQLWrapper import GET, JSON, JSONLD, POST, POSTDIRECTLY, RDFXML, TURTLE, URLENCODED, XML
 
 from kg import __version__
-from tests.serving import Server, built_store, free_port, running
+from tests.serving import Server, built_store, free_port, running, sparqlwrapper_query
 
 pytestmark = pytest.mark.server
 
@@ -483,31 +483,16 @@ WRAPPER_METHODS = [(GET, URLENCODED), (POST, URLENCODED), (POST, POSTDIRECTLY)]
 WRAPPER_IDS = ["get", "post-form", "post-direct"]
 
 
-def wrapper_query(server: Server, query: str, return_format: str, method: tuple[str, str], *, raw: bool = False) -> Any:
-    """The query sent by SPARQLWrapper, converted by it (or the raw body, with ``raw``)."""
-    sparql = SPARQLWrapper(server.sparql)
-    sparql.setQuery(query)
-    sparql.setReturnFormat(return_format)
-    sparql.setMethod(method[0])
-    sparql.setRequestMethod(method[1])
-    sparql.setTimeout(30)
-    result = sparql.query()
-    try:
-        return result.response.read() if raw else result.convert()
-    finally:
-        result.response.close()
-
-
 @pytest.mark.parametrize("method", WRAPPER_METHODS, ids=WRAPPER_IDS)
 def test_sparqlwrapper_select_json(server: Server, method: tuple[str, str]) -> None:
-    result = wrapper_query(server, SELECT_LABEL, JSON, method)
+    result = sparqlwrapper_query(server, SELECT_LABEL, JSON, method)
     assert result["head"]["vars"] == ["l"]
     assert result["results"]["bindings"] == [LABEL_BINDING]
 
 
 @pytest.mark.parametrize("method", WRAPPER_METHODS, ids=WRAPPER_IDS)
 def test_sparqlwrapper_select_xml(server: Server, method: tuple[str, str]) -> None:
-    document = wrapper_query(server, SELECT_LABEL, XML, method)
+    document = sparqlwrapper_query(server, SELECT_LABEL, XML, method)
     literals = document.getElementsByTagName("literal")
     assert [node.firstChild.data for node in literals] == ["Sergey Shoigu"]
     assert literals[0].getAttribute("xml:lang") == "en"
@@ -515,9 +500,9 @@ def test_sparqlwrapper_select_xml(server: Server, method: tuple[str, str]) -> No
 
 @pytest.mark.parametrize("method", WRAPPER_METHODS, ids=WRAPPER_IDS)
 def test_sparqlwrapper_ask(server: Server, method: tuple[str, str]) -> None:
-    assert wrapper_query(server, ASK_TRUE, JSON, method)["boolean"] is True
-    assert wrapper_query(server, ASK_FALSE, JSON, method)["boolean"] is False
-    document = wrapper_query(server, ASK_TRUE, XML, method)
+    assert sparqlwrapper_query(server, ASK_TRUE, JSON, method)["boolean"] is True
+    assert sparqlwrapper_query(server, ASK_FALSE, JSON, method)["boolean"] is False
+    document = sparqlwrapper_query(server, ASK_TRUE, XML, method)
     assert document.getElementsByTagName("boolean")[0].firstChild.data == "true"
 
 
@@ -525,7 +510,7 @@ def test_sparqlwrapper_ask(server: Server, method: tuple[str, str]) -> None:
 def test_sparqlwrapper_construct(server: Server, method: tuple[str, str]) -> None:
     # SPARQLWrapper converts graphs into a ConjunctiveGraph (deprecated in rdflib 7): parse the bodies here
     for return_format, syntax in ((RDFXML, "xml"), (JSONLD, "json-ld"), (TURTLE, "turtle")):
-        body = wrapper_query(server, CONSTRUCT_NAMES, return_format, method, raw=True)
+        body = sparqlwrapper_query(server, CONSTRUCT_NAMES, return_format, method, raw=True)
         same_graph(_graph(body, syntax), NAMES)
 
 

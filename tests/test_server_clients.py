@@ -22,7 +22,7 @@ from rdflib.namespace import RDFS, SKOS
 from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 from SPARQLWrapper import GET, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TURTLE, URLENCODED, XML, SPARQLWrapper
 
-from tests.serving import ENTITY, Server, assert_error, media, no_proxy, running
+from tests.serving import ENTITY, Server, assert_error, media, no_proxy, running, sparqlwrapper_query
 
 pytestmark = pytest.mark.server
 
@@ -78,36 +78,22 @@ WRAPPER_METHODS = [(GET, URLENCODED), (POST, URLENCODED), (POST, POSTDIRECTLY)]
 WRAPPER_IDS = ["get", "post-form", "post-direct"]
 
 
-def wrapper(server: Server, query: str, return_format: str, method: tuple[str, str], *, raw: bool = False) -> Any:
-    sparql = SPARQLWrapper(server.sparql)
-    sparql.setQuery(query)
-    sparql.setReturnFormat(return_format)
-    sparql.setMethod(method[0])
-    sparql.setRequestMethod(method[1])
-    sparql.setTimeout(30)
-    result = sparql.query()
-    try:
-        return result.response.read() if raw else result.convert()
-    finally:
-        result.response.close()
-
-
 @pytest.mark.parametrize("method", WRAPPER_METHODS, ids=WRAPPER_IDS)
 def test_sparqlwrapper_json(server: Server, client: httpx.Client, method: tuple[str, str]) -> None:
-    result = wrapper(server, SELECT_LABEL, JSON, method)
+    result = sparqlwrapper_query(server, SELECT_LABEL, JSON, method)
     assert result["head"]["vars"] == ["l"]
     assert result["results"]["bindings"] == direct(client, SELECT_LABEL)
-    assert wrapper(server, ASK_TRUE, JSON, method)["boolean"] is True
+    assert sparqlwrapper_query(server, ASK_TRUE, JSON, method)["boolean"] is True
 
 
 @pytest.mark.parametrize("method", WRAPPER_METHODS, ids=WRAPPER_IDS)
 def test_sparqlwrapper_xml(server: Server, method: tuple[str, str]) -> None:
-    document = wrapper(server, SELECT_LABEL, XML, method)
+    document = sparqlwrapper_query(server, SELECT_LABEL, XML, method)
     assert isinstance(document, xml.dom.minidom.Document)
     literals = document.getElementsByTagName("literal")
     assert [node.firstChild.data for node in literals] == ["Sergey Shoigu"]
     assert literals[0].getAttribute("xml:lang") == "en"
-    boolean = wrapper(server, ASK_TRUE, XML, method).getElementsByTagName("boolean")
+    boolean = sparqlwrapper_query(server, ASK_TRUE, XML, method).getElementsByTagName("boolean")
     assert boolean[0].firstChild.data == "true"
 
 
@@ -121,7 +107,7 @@ def test_sparqlwrapper_construct_read_raw(
     server: Server, method: tuple[str, str], return_format: str, syntax: str
 ) -> None:
     # SPARQLWrapper's convert() builds a deprecated ConjunctiveGraph (an error here): parse the raw body instead
-    body = wrapper(server, CONSTRUCT_NAMES, return_format, method, raw=True)
+    body = sparqlwrapper_query(server, CONSTRUCT_NAMES, return_format, method, raw=True)
     assert isomorphic(Graph().parse(data=body, format=syntax), NAMES)
 
 

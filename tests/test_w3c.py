@@ -66,10 +66,8 @@ import io
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -84,6 +82,8 @@ from rdflib.collection import Collection
 from rdflib.compare import isomorphic, to_isomorphic
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
+
+from tests.serving import free_port, kg_command, stop, wait_ready
 
 W3C = Path(__file__).resolve().parent / "w3c"
 PROTOCOL_MANIFEST = W3C / "protocol" / "manifest.ttl"
@@ -104,8 +104,6 @@ PROTOCOL_SUITE = "W3C SPARQL 1.1 Protocol"
 GSP_SUITE = "W3C Graph Store Protocol (indirect)"
 SD_SUITE = "W3C SPARQL 1.1 Service Description"
 
-READY_TIMEOUT = 30.0  # seconds for `kg serve` to answer /healthz
-STOP_TIMEOUT = 10.0  # seconds for it to exit after SIGTERM before it is killed
 REQUEST_TIMEOUT = 30.0
 LOG_TAIL = 4000  # characters of the server log shown with a failure
 SHOWN = 2000  # characters of a request or response body shown with a failure
@@ -339,31 +337,6 @@ SERVICE_DESCRIPTION = load_manifest(SD_MANIFEST)
 # --- the server --------------------------------------------------------------------------------
 
 
-def _kg() -> list[str]:
-    """The real `kg` command: the console script beside this interpreter."""
-    script = Path(sys.executable).parent / "kg"
-    if script.is_file():
-        return [str(script)]
-    return [sys.executable, "-c", "from kg.cli import app; app()"]
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Terminate, wait a bounded time, then kill; always reap."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(STOP_TIMEOUT)
-
-
 @dataclass
 class Server:
     url: str
@@ -376,24 +349,6 @@ class Server:
         except OSError as err:
             return f"(no server log: {err})"
         return text[-LOG_TAIL:] or "(empty)"
-
-
-def _wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> bool:
-    """True once /healthz answers; False if the server exited first; fails after READY_TIMEOUT."""
-    deadline = time.monotonic() + READY_TIMEOUT
-    with httpx.Client(trust_env=False, timeout=2.0) as client:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                return False
-            try:
-                response = client.get(f"{url}/healthz")
-            except httpx.TransportError:
-                pass
-            else:
-                if response.status_code == 200:
-                    return True
-            time.sleep(0.05)
-    pytest.fail(f"kg serve did not answer /healthz within {READY_TIMEOUT} s:\n{log.read_text(errors='replace')}")
 
 
 @pytest.fixture(scope="class")
@@ -415,11 +370,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
     env["KG_UPDATE_TOKEN"] = token
     for _ in range(3):  # a free port can be taken between finding it and binding it: try another
-        port = _free_port()
+        port = free_port()
         url = f"http://127.0.0.1:{port}"
         with log.open("ab") as out:
             process = subprocess.Popen(
-                [*_kg(), "serve", "--host", "127.0.0.1", "--port", str(port), "--store", str(work / "store")],
+                [*kg_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--store", str(work / "store")],
                 cwd=work,
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -427,19 +382,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 stderr=subprocess.STDOUT,
             )
         try:
-            ready = _wait_ready(process, url, log)
+            ready = wait_ready(process, url, log)
         except BaseException:
-            _stop(process)
+            stop(process)
             raise
         if ready:
             break
-        _stop(process)
+        stop(process)
     else:
         pytest.fail(f"kg serve exited before answering /healthz:\n{log.read_text(errors='replace')}")
     try:
         yield Server(url, log, token)
     finally:
-        _stop(process)
+        stop(process)
 
 
 @pytest.fixture(scope="class")
