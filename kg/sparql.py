@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from kg.errors import QueryError
 
@@ -36,21 +38,32 @@ _TOKEN = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     kind: str
     text: str
     start: int = 0
 
 
-def tokens(query: str) -> list[Token]:
-    """The query's tokens, comments and white space left out."""
-    out = []
-    for match in _TOKEN.finditer(query):
-        kind = match.lastgroup or "other"
-        if kind not in {"space", "comment"}:
-            out.append(Token(kind, match.group(), match.start()))
-    return out
+def tokens(query: str) -> tuple[Token, ...]:
+    """The query's tokens, comments and white space left out. Those of the last few short
+    queries are kept: a request reads its query's surface several times (refusal, dataset,
+    graph names)."""
+    return _recent_tokens(query) if len(query) <= _KEPT_LENGTH else _tokens(query)
+
+
+def _tokens(query: str) -> tuple[Token, ...]:
+    return tuple(
+        Token(kind, match.group(), match.start())
+        for match in _TOKEN.finditer(query)
+        if (kind := match.lastgroup or "other") not in _SKIPPED
+    )
+
+
+_KEPT_LENGTH = 8192
+_recent_tokens = lru_cache(maxsize=64)(_tokens)
+
+
+_SKIPPED = frozenset({"space", "comment"})
 
 
 @dataclass(frozen=True)
