@@ -232,6 +232,13 @@ def test_article_timeline(tab: Tab) -> None:
     assert len({style["dash"] for style in legend.values()}) == len(legend), legend
     strikes = tab.styles("section.events .legend g.tl-item.negated .tl-strike")
     assert strikes and strikes[0]["stroke"] not in ("none", legend["actual"]["stroke"]), strikes
+    # and so does the picture itself, the undated plans included (in their band below the axis)
+    drawn = {
+        kind: tab.styles(f"svg.timeline g.tl-item.{kind} rect.tl-bar")[0] for kind in ("actual", "planned", "prevented")
+    }
+    assert drawn["planned"]["fill"] != drawn["actual"]["fill"] and drawn["planned"]["dash"] != drawn["actual"]["dash"]
+    assert tab.styles("svg.timeline g.tl-item.negated .tl-strike"), "no negated event is struck through"
+    assert timeline.locator("g.tl-undated").count() == 1
     tab.check("article")
 
 

@@ -261,6 +261,13 @@ def test_the_timeline_tells_what_happened_from_what_was_planned_negated_or_to_be
     assert undated["Russian participation in ground operations in Syria (not planned)"] == "ev planned negated"
     assert undated["Continued Russian assistance to Syria's government"] == "ev planned"
     assert undated["Spread of the Islamic State threat to Russia and its allies"] == "ev prevented"
+    # and drawn below the time axis, off it, with the same marks as the dated ones
+    assert items["Russian participation in ground operations in Syria (not planned)"] == "tl-item planned negated"
+    assert items["Continued Russian assistance to Syria's government"] == "tl-item planned"
+    assert items["Spread of the Islamic State threat to Russia and its allies"] == "tl-item prevented"
+    negated = bars["Russian participation in ground operations in Syria (not planned)"]
+    assert any(line.get("class") == "tl-strike" for line in negated.iter(f"{SVG}line"))
+    assert "no date given" in text_of(negated.find(f"{SVG}title"))
     legend = text_of(one(root, "ul", **{"class": "legend"}))
     assert "planned" in legend and "negated" in legend and "to be prevented" in legend
 
@@ -278,6 +285,25 @@ def test_a_negated_plan_is_struck_through_on_the_timeline() -> None:
     assert any(line.get("class") == "tl-strike" for line in groups["tl-item planned negated"].iter(f"{SVG}line"))
     assert not any(line.get("class") == "tl-strike" for line in groups["tl-item planned"].iter(f"{SVG}line"))
     assert any(p.get("class") == "tl-open" for p in groups["tl-item planned"].iter(f"{SVG}path"))
+
+
+def test_undated_events_are_drawn_apart_from_the_time_axis() -> None:
+    items = [
+        TimelineItem("/a", "did", "2015-10-07", "2015-10-07", "actual", "happened"),
+        TimelineItem("/b", "will not", None, None, "planned negated", "negated plan"),
+    ]
+    root = parse(f"<!DOCTYPE html><html lang=en><title>t</title>{timeline(items, '2015-10-21', 'test')}")
+    groups = {g.get("class"): g for g in root.iter(f"{SVG}g") if g.get("class")}
+    band = groups["tl-undated"]
+    assert text_of(band).strip() == "no date in the text"
+    band_y = float(next(band.iter(f"{SVG}line")).get("y1", "0"))
+    dated_y = float(next(groups["tl-item actual"].iter(f"{SVG}rect")).get("y", "0"))
+    undated_bar = next(groups["tl-item planned negated"].iter(f"{SVG}rect"))
+    assert dated_y < band_y < float(undated_bar.get("y", "0"))  # below the axis and its rows
+    assert any(line.get("class") == "tl-strike" for line in groups["tl-item planned negated"].iter(f"{SVG}line"))
+    only_undated = parse(f"<!DOCTYPE html><html lang=en><title>t</title>{timeline(items[1:], None, 'test')}")
+    assert [g.get("class") for g in only_undated.iter(f"{SVG}g")] == ["tl-undated", "tl-item planned negated"]
+    assert timeline([], None, "test") == ""
 
 
 # --- the entity page -------------------------------------------------------------------------------

@@ -141,10 +141,17 @@ def timeline(items: Sequence[TimelineItem], published: str | None, title: str, i
     A day is a short bar, a month a bar over the month, a year over the year; an item with a
     start and no end runs open-ended to the right edge (an arrow). Planned items are hollow and
     dashed, items to be prevented dotted, negated ones struck through (stylesheet classes).
+
+    Items the text gives no date are drawn below, in a band of their own off the time axis, with
+    the same marks: a plan the article reports without a date has no place in time, but it is
+    still told apart from what happened.
     """
     dated = [i for i in items if i.dated]
+    undated = [i for i in items if not i.dated]
     if not dated:
-        return Markup("")
+        if not undated:
+            return Markup("")
+        return _svg(undated_band(undated, 0), undated, BAND_HEAD + ROW * len(undated) + 8, title, ident)
     starts = [d for i in dated if (d := first_day(i.start or i.end or "")) is not None]
     ends = [d for i in dated if (d := last_day(i.end or i.start or "")) is not None]
     pub = first_day(published) if published else None
@@ -158,28 +165,23 @@ def timeline(items: Sequence[TimelineItem], published: str | None, title: str, i
     def x(day: date) -> float:
         return LABELS + chart * (day - t0).days / max((t1 - t0).days, 1)
 
-    height = TOP + ROW * len(dated) + 12
-    label = f"{title}: {len(dated)} dated events from {date_words(min(i.start or i.end or '' for i in dated))}"
+    axis_bottom = TOP + ROW * len(dated) + 12
+    height = axis_bottom + (BAND_HEAD + ROW * len(undated) + 8 if undated else 0)
     out = [
-        f'<svg class="timeline" id="{ident}" role="img" aria-label="{esc(label)}" '
-        f'aria-labelledby="{ident}-title {ident}-desc" viewBox="0 0 {WIDTH} {height}" '
-        f'width="100%" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="{ident}-title">{esc(title)}</title>',
-        f'<desc id="{ident}-desc">{esc(_timeline_desc(dated))}</desc>',
         '<g class="tl-axis">',
         f'<line x1="{LABELS}" y1="{TOP - 8}" x2="{WIDTH - RIGHT_PAD}" y2="{TOP - 8}"/>',
     ]
     for day, text in _ticks(t0, t1):
         tx = x(day)
         out.append(
-            f'<line class="tick" x1="{tx:.1f}" y1="{TOP - 12}" x2="{tx:.1f}" y2="{height - 8}"/>'
+            f'<line class="tick" x1="{tx:.1f}" y1="{TOP - 12}" x2="{tx:.1f}" y2="{axis_bottom - 8}"/>'
             f'<text x="{tx:.1f}" y="{TOP - 16}" text-anchor="middle">{esc(text)}</text>'
         )
     out.append("</g>")
     if pub is not None:
         px = x(pub)
         out.append(
-            f'<g class="tl-published"><line x1="{px:.1f}" y1="{TOP - 8}" x2="{px:.1f}" y2="{height - 6}"/>'
+            f'<g class="tl-published"><line x1="{px:.1f}" y1="{TOP - 8}" x2="{px:.1f}" y2="{axis_bottom - 6}"/>'
             f"<title>published {esc(date_words(published or ''))}</title></g>"
         )
     edge = t1 - timedelta(days=max(1, span // 80))
@@ -207,19 +209,75 @@ def timeline(items: Sequence[TimelineItem], published: str | None, title: str, i
                 f'<path class="tl-open" d="M{tip:.1f},{bar_y - 3} L{tip + 10:.1f},{bar_y + bar_h / 2:.1f} '
                 f'L{tip:.1f},{bar_y + bar_h + 3} Z"/>'
             )
-        if "negated" in item.css:
-            parts.append(
-                f'<line class="tl-strike" x1="{x0 - 4:.1f}" y1="{bar_y + bar_h / 2:.1f}" '
-                f'x2="{x1 + 4:.1f}" y2="{bar_y + bar_h / 2:.1f}"/>'
-            )
+        parts.append(_strike(item, x0, x1, bar_y + bar_h / 2))
         parts.append("</a></g>")
         out.append("".join(parts))
-    out.append("</svg>")
-    return Markup("\n".join(out))  # noqa: S704  (every piece of text is escaped above)
+    if undated:
+        out.append(undated_band(undated, axis_bottom))
+    return _svg("\n".join(out), items, height, title, ident)
+
+
+BAND_HEAD = 26
+"""Height of the undated band's heading."""
+UNDATED_BAR = 56
+"""Width of an undated item's mark: a fixed size, since it has no extent in time."""
+
+
+def _strike(item: TimelineItem, x0: float, x1: float, y: float) -> str:
+    if "negated" not in item.css:
+        return ""
+    return f'<line class="tl-strike" x1="{x0 - 4:.1f}" y1="{y:.1f}" x2="{x1 + 4:.1f}" y2="{y:.1f}"/>'
+
+
+def undated_band(items: Sequence[TimelineItem], top: int) -> str:
+    """The items without a date, below the axis: a heading, then one row each with a fixed mark."""
+    chart_right = WIDTH - RIGHT_PAD
+    out = [
+        '<g class="tl-undated">',
+        f'<line x1="{LABELS}" y1="{top + 4}" x2="{chart_right}" y2="{top + 4}"/>',
+        f'<text x="{LABELS + 8}" y="{top + 18}">no date in the text</text>',
+        "</g>",
+    ]
+    for row, item in enumerate(items):
+        y = top + BAND_HEAD + row * ROW
+        bar_y, bar_h = y + 6, ROW - 12
+        x0, x1 = LABELS + 8, LABELS + 8 + UNDATED_BAR
+        out.append(
+            "".join(
+                [
+                    f'<g class="tl-item {esc(item.css)}">',
+                    f"<title>{esc(item.label)}: no date given ({esc(item.words)})</title>",
+                    f'<a href="{esc(item.href or "#")}" tabindex="-1">',
+                    f'<text class="tl-label" x="{LABELS - 8}" y="{y + ROW / 2 + 4:.1f}" text-anchor="end">'
+                    f"{esc(shorten(item.label, 42))}</text>",
+                    f'<rect class="tl-bar" x="{x0}" y="{bar_y}" width="{UNDATED_BAR}" height="{bar_h}" rx="3"/>',
+                    _strike(item, x0, x1, bar_y + bar_h / 2),
+                    f'<text class="tl-words" x="{x1 + 10}" y="{y + ROW / 2 + 4:.1f}">{esc(item.words)}</text>',
+                    "</a></g>",
+                ]
+            )
+        )
+    return "\n".join(out)
+
+
+def _svg(inner: str, items: Sequence[TimelineItem], height: int, title: str, ident: str) -> Markup:
+    dated = [i for i in items if i.dated]
+    label = f"{title}: {len(dated)} dated events"
+    if dated:
+        label += f" from {date_words(min(i.start or i.end or '' for i in dated))}"
+    if len(dated) < len(items):
+        label += f", {len(items) - len(dated)} without a date"
+    return Markup(  # noqa: S704  (every piece of text is escaped by the callers)
+        f'<svg class="timeline" id="{ident}" role="img" aria-label="{esc(label)}" '
+        f'aria-labelledby="{ident}-title {ident}-desc" viewBox="0 0 {WIDTH} {height}" '
+        f'width="100%" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">\n'
+        f'<title id="{ident}-title">{esc(title)}</title>\n'
+        f'<desc id="{ident}-desc">{esc(_timeline_desc(items))}</desc>\n{inner}\n</svg>'
+    )
 
 
 def _timeline_desc(items: Sequence[TimelineItem]) -> str:
-    return "; ".join(f"{i.label}: {i.when}, {i.words}" for i in items) + "."
+    return "; ".join(f"{i.label}: {i.when if i.dated else 'no date given'}, {i.words}" for i in items) + "."
 
 
 LEGEND = (
