@@ -246,16 +246,13 @@ def serve(
     store: StoreOption = None,
 ) -> None:
     """Serve the store over the SPARQL 1.1 Protocol at /sparql."""
-    import uvicorn
-
-    from kg.server import create_app
+    from kg.server.supervisor import serve as run_server
 
     settings = _settings()
     overrides = {k: v for k, v in (("host", host), ("port", port), ("store", store)) if v is not None}
     settings = settings.model_copy(update=overrides)
-    application = _run(lambda: create_app(settings))
-    _say(f"kg {__version__}: SPARQL endpoint at http://{settings.host}:{settings.port}/sparql")
-    uvicorn.run(application, host=settings.host, port=settings.port, log_level="warning")
+    url = f"http://{settings.host}:{settings.port}/sparql"
+    _run(lambda: run_server(settings, on_ready=lambda: _say(f"kg {__version__}: SPARQL endpoint at {url}")))
 
 
 @app.callback()

@@ -47,7 +47,7 @@ pytestmark = pytest.mark.server
 TOKEN = "attack-test-token-7f3a9c"
 BEARER = {"authorization": f"Bearer {TOKEN}"}
 QUERY_TIMEOUT = 2.0
-TIGHT_TIMEOUT = 0.25  # below a worker's start-up time (about 0.8 s)
+TIGHT_TIMEOUT = 0.25  # below a server process's start-up time (about 1 s)
 RESULT_CAP = 2000
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -67,7 +67,7 @@ ERRORS: list[str] = []
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """Writes enabled (bearer token), a 2 s query timeout, four query workers, default caps."""
+    """Writes enabled (bearer token), a 2 s query timeout, two server processes, default caps."""
     with running(tmp_path_factory, update_token=TOKEN, query_timeout=str(QUERY_TIMEOUT)) as s:
         yield s
 
@@ -80,7 +80,7 @@ def client(server: Server) -> Iterator[httpx.Client]:
 
 @pytest.fixture(scope="module")
 def tight(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """Writes disabled (no token), one query worker, two queries at once, a 0.25 s timeout, a 2 kB result cap."""
+    """Writes disabled (no token), one server process, two queries at once, a 0.25 s timeout, a 2 kB result cap."""
     with running(
         tmp_path_factory,
         query_workers="1",
@@ -149,7 +149,7 @@ def in_flight(client: httpx.Client) -> float:
 
 
 def quiet(client: httpx.Client, limit: float = 15.0) -> None:
-    """Wait until no query is running or waiting (a killed worker has been replaced by then)."""
+    """Wait until no query is running or waiting (a retired server process has gone by then)."""
     deadline = time.monotonic() + limit
     while in_flight(client) > 0:
         assert time.monotonic() < deadline, "queries still in flight"
@@ -157,7 +157,7 @@ def quiet(client: httpx.Client, limit: float = 15.0) -> None:
 
 
 def settle(client: httpx.Client, limit: float = 60.0) -> None:
-    """Until a cheap query answers, waiting idle (longer after each try) while a killed worker is replaced."""
+    """Until a cheap query answers, waiting idle (longer after each try) while a retired server process is replaced."""
     deadline, pause = time.monotonic() + limit, 1.0
     while True:
         quiet(client)
@@ -784,9 +784,9 @@ def test_a_runaway_query_is_stopped_and_others_keep_answering(
     server: Server, client: httpx.Client, capsys: pytest.CaptureFixture[str]
 ) -> None:
     quiet(client)
-    linux = Path("/proc/self/stat").is_file()  # the server's worker processes are counted from /proc
+    linux = Path("/proc/self/stat").is_file()  # the server's processes are counted from /proc
     workers_before = worker_pids(server.pid) if linux else set()
-    assert len(workers_before) == (5 if linux else 0), workers_before  # four readers and the writer
+    assert len(workers_before) == (3 if linux else 0), workers_before  # two server processes and the writer
     latencies: list[float] = []
     failures: list[str] = []
     done = threading.Event()
@@ -811,7 +811,7 @@ def test_a_runaway_query_is_stopped_and_others_keep_answering(
         started = time.perf_counter()
         response = client.post("/sparql", content=SLOW, headers={"content-type": "application/sparql-query"})
         took = time.perf_counter() - started
-        time.sleep(1.5)  # and keep running while the killed worker is replaced
+        time.sleep(1.5)  # and keep running while the retired server process is replaced
     finally:
         done.set()
         loop.join(30)
@@ -833,12 +833,12 @@ def test_a_runaway_query_is_stopped_and_others_keep_answering(
     if linux:
         workers_after = worker_pids(server.pid)
         assert len(workers_after) == len(workers_before), (workers_before, workers_after)
-        assert len(workers_before - workers_after) == 1, (workers_before, workers_after)  # the killed one
-        assert all(not Path(f"/proc/{pid}").exists() for pid in workers_before - workers_after)  # and reaped
-    with ThreadPoolExecutor(8) as pool:  # every worker, the new one too, answers
+        assert len(workers_before - workers_after) == 1, (workers_before, workers_after)  # the retired one
+        assert all(not Path(f"/proc/{pid}").exists() for pid in workers_before - workers_after)  # gone, reaped
+    with ThreadPoolExecutor(8) as pool:  # every server process, the new one too, answers
         burst = list(pool.map(lambda _: client.get("/sparql", params={"query": CHEAP}), range(8)))
     assert [r.status_code for r in burst] == [200] * 8, [r.text for r in burst]
-    # a replacement worker joins the pool only once it has started: no cheap query waits for it
+    # the other server process answers while the replacement starts: no cheap query waits for it
     assert max(latencies) < 1.0, sorted(latencies)[-5:]
 
 
@@ -864,7 +864,7 @@ def test_too_many_queries_at_once_are_429(tight: Server, tight_client: httpx.Cli
 
 
 def test_after_a_timeout_the_next_query_answers(tight_client: httpx.Client) -> None:
-    """One worker and a time limit below its start-up time: the queries after a timeout wait for the
+    """One server process and a time limit below its start-up time: the queries after a timeout wait for the
     replacement to start, and that wait does not count against their own time limit."""
     settle(tight_client)
     try:
@@ -873,6 +873,64 @@ def test_after_a_timeout_the_next_query_answers(tight_client: httpx.Client) -> N
         assert statuses == [200, 200, 200]
     finally:
         settle(tight_client)
+
+
+@pytest.fixture(scope="module")
+def slow_writes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Writes enabled with a 1 s update time limit."""
+    with running(tmp_path_factory, update_token=TOKEN, update_timeout="1") as s:
+        yield s
+
+
+RUNAWAY_UPDATE = (
+    "INSERT { GRAPH <http://example.org/runaway> { ?a <http://example.org/p> ?d } } "
+    "WHERE { GRAPH ?x { ?a ?b ?c } GRAPH ?y { ?d ?e ?f } GRAPH ?z { ?g ?h ?i } }"
+)
+
+
+def test_a_runaway_update_is_stopped_and_the_next_write_lands(slow_writes: Server) -> None:
+    with slow_writes.client() as c:
+        before = snapshot(c)
+        writer_before = worker_pids(slow_writes.pid)
+        started = time.perf_counter()
+        response = send_update(c, RUNAWAY_UPDATE)
+        took = time.perf_counter() - started
+        body = refused(response, 503)
+        assert body["error"] == "Timeout" and "KG_UPDATE_TIMEOUT" in body["message"]
+        assert response.headers["retry-after"] == "1"
+        assert took < 1.0 + 1.0, took
+        assert snapshot(c) == before  # nothing of it was written
+        healthy(c)  # reads never stopped
+        # the writer was killed and a new one answers the next write
+        ok = send_update(
+            c, 'INSERT DATA { GRAPH <http://example.org/after> { <http://example.org/s> <http://example.org/p> "o" } }'
+        )
+        assert ok.status_code == 204, ok.text
+        assert ask(c, "ASK { GRAPH <http://example.org/after> { ?s ?p ?o } }")
+        replaced = writer_before - worker_pids(slow_writes.pid)
+        assert len(replaced) == 1, (writer_before, worker_pids(slow_writes.pid))
+        timeouts = re.search(r"^kg_query_timeouts_total (\S+)$", c.get("/metrics").text, re.MULTILINE)
+        assert timeouts and float(timeouts.group(1)) == 1
+
+
+def _counter(text: str, route: str, status: str) -> float:
+    pattern = rf'^kg_http_requests_total\{{method="GET",route="{re.escape(route)}",status="{status}"\}} (\S+)$'
+    match = re.search(pattern, text, re.MULTILINE)
+    return float(match.group(1)) if match else 0.0
+
+
+def test_metrics_count_the_requests_of_every_server_process(server: Server, client: httpx.Client) -> None:
+    """Each request on a new connection may reach any server process: /metrics counts them all."""
+    before = client.get("/metrics").text
+    for _ in range(24):
+        with server.client() as fresh:
+            assert fresh.get("/healthz").status_code == 200
+            refused(fresh.get("/sparql", params={"query": "ASK { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}), 403)
+    after = client.get("/metrics").text
+    assert _counter(after, "/healthz", "200") - _counter(before, "/healthz", "200") == 24
+    assert _counter(after, "/sparql", "403") - _counter(before, "/sparql", "403") == 24
+    service = [re.search(r'^kg_refusals_total\{reason="service"\} (\S+)$', t, re.MULTILINE) for t in (before, after)]
+    assert service[0] and service[1] and float(service[1].group(1)) - float(service[0].group(1)) == 24
 
 
 # --- clients that hang up -----------------------------------------------------------------------
@@ -913,7 +971,7 @@ def test_a_client_that_hangs_up_does_not_hurt_the_server(
     before, offset = snapshot(client), server.log_size()
     _disconnect(server, request_bytes)
     started = time.perf_counter()
-    healthy(client)  # a slow query hung up on runs on to its time limit, in its own worker
+    healthy(client)  # a slow query hung up on runs on to its time limit, in its own thread
     assert time.perf_counter() - started < 1.0
     assert snapshot(client) == before
     logged = server.log_since(offset)

@@ -1,5 +1,7 @@
 """The HTTP edge: SPARQL 1.1 Protocol (query, update), Graph Store Protocol, Service
-Description, VoID, health and metrics, over worker processes that hold the store.
+Description, VoID, health and metrics. One instance runs in each server process
+(kg/server/supervisor.py): reads in its threads, writes through the writer process
+(kg/server/workers.py).
 
 Routes: ``/sparql`` (GET, POST), ``/update`` (POST), ``/gsp`` (GET, HEAD, PUT, POST,
 DELETE with ``?graph=`` or ``?default``), ``/.well-known/void``, ``/healthz``, ``/metrics``.
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import hmac
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from email import policy as email_policy
 from email.parser import BytesParser
@@ -36,10 +38,12 @@ from kg.server.editor import mount_editor
 from kg.server.linked import install
 from kg.server.metrics import Metrics
 from kg.server.operations import absolute_iri, graph_response
-from kg.server.workers import BusyError, Outcome, Pool, WorkerConfig, new_generation, outcome_of
+from kg.server.workers import BusyError, Outcome, Readers, Shared, WorkerConfig, WriterClient, outcome_of
 from kg.settings import Settings
 from kg.sparql import refusal
-from kg.store import open_store
+
+WRITES = frozenset({"update", "gsp_write"})
+"""Operations the writer process runs; every other one is a read."""
 
 UPLOAD_TYPES = {s.media_type: s for s in RDF_SYNTAXES if not s.datasets or s.name == "jsonld"}
 
@@ -67,7 +71,8 @@ class JSONCORSMiddleware(CORSMiddleware):
 
 class Measure:
     """Pure ASGI middleware: one request counter and latency observation per request, labelled
-    by the route template Starlette matched (``scope["route"]``), never by the raw path."""
+    by the route template Starlette matched (``scope["route"]``), never by the raw path. The
+    latency is the time to the response's start (its status and headers)."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app, self.metrics = app, metrics
@@ -76,19 +81,24 @@ class Measure:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        start, status = time.perf_counter(), 500
+        start, observed = time.perf_counter(), False
+
+        def observe(status: int) -> None:
+            nonlocal observed
+            if not observed:  # before the response leaves: a client's next request sees it counted
+                observed = True
+                route = getattr(scope.get("route"), "path", "unmatched")
+                self.metrics.observe(scope["method"], route, status, time.perf_counter() - start)
 
         async def sending(message: Message) -> None:
-            nonlocal status
             if message["type"] == "http.response.start":
-                status = message["status"]
+                observe(message["status"])
             await send(message)
 
         try:
             await self.app(scope, receive, sending)
         finally:
-            route = getattr(scope.get("route"), "path", "unmatched")
-            self.metrics.observe(scope["method"], route, status, time.perf_counter() - start)
+            observe(500)
 
 
 def _json_error(status: int, error: str, message: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
@@ -99,30 +109,29 @@ def _respond(outcome: Outcome) -> Response:
     return Response(outcome.body, status_code=outcome.status, media_type=outcome.media_type, headers=outcome.headers)
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """The kg web application over the store named in ``settings``."""
+def create_app(
+    settings: Settings, shared: Shared, retire: Callable[[], None], ready: Callable[[], None] = lambda: None
+) -> FastAPI:
+    """The kg web application over the store named in ``settings``, for one server process.
+
+    ``retire`` is called when a read overruns its time (the process must stop taking requests
+    and exit); ``ready`` once the store is open and requests can be answered.
+    """
     iris = IRIs(settings.base_iri)
-    if not settings.store.exists():
-        open_store(settings.store).close()  # readers open read-only: the store must exist
     config = WorkerConfig(str(settings.store), settings.base_iri, iris.prefixes(), settings.max_result_bytes)
-    generation = new_generation()
-    cap = settings.max_concurrent_queries
-    readers = Pool(config, generation, settings.query_workers, writable=False, max_waiting=cap)
-    writer = Pool(config, generation, 1, writable=True, max_waiting=cap) if settings.update_token else None
-    metrics = Metrics()
+    readers = Readers(config, shared.generation, shared.in_flight, settings.max_concurrent_queries, retire)
+    writer = WriterClient(shared.writer) if shared.writer is not None and settings.update_token else None
+    metrics = shared.metrics
     token = settings.update_token.get_secret_value().encode() if settings.update_token else None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if writer is not None:
-            await writer.start()  # first: it may have to recover the store before readers open it
         await readers.start()
+        ready()
         try:
             yield
         finally:
             readers.stop()
-            if writer is not None:
-                writer.stop()
 
     app = FastAPI(title="kg", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
@@ -151,10 +160,13 @@ def create_app(settings: Settings) -> FastAPI:
     async def kg_error(_: Request, err: KGError) -> Response:
         return _respond(outcome_of(err))
 
-    async def dispatch(pool: Pool, op: str, **args: Any) -> Response:
-        timeout = settings.update_timeout if pool.writable else settings.query_timeout
+    async def dispatch(op: str, **args: Any) -> Response:
         try:
-            outcome = await pool.call(op, args, timeout)
+            if op in WRITES:
+                assert writer is not None
+                outcome = await writer.call(op, args, settings.update_timeout)
+            else:
+                outcome = await readers.call(op, args, settings.query_timeout)
         except BusyError:
             raise ProtocolError(
                 429, "TooManyRequests", "too many queries at once; retry shortly", "busy", Retry_After="1"
@@ -210,7 +222,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/metrics")
     def prometheus() -> Response:
-        metrics.set_gauge("kg_queries_in_flight", readers.pending, "queries running or waiting for a worker")
+        metrics.set_gauge("kg_queries_in_flight", shared.in_flight.value, "reads running, in every server process")
         return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 
     @app.get("/")
@@ -258,7 +270,6 @@ def create_app(settings: Settings) -> FastAPI:
             raise ProtocolError(400, "MalformedQuery", "an update goes to /update, not /sparql")
         text = checked(_one(params, "query"))
         return await dispatch(
-            readers,
             "query",
             query=text,
             accept=request.headers.get("accept"),
@@ -285,9 +296,7 @@ def create_app(settings: Settings) -> FastAPI:
         if "query" in params:
             raise ProtocolError(400, "MalformedQuery", "a query goes to /sparql, not /update")
         text = checked(_one(params, "update"))
-        assert writer is not None
         return await dispatch(
-            writer,
             "update",
             update=text,
             using=params.get("using-graph-uri", []),
@@ -313,7 +322,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def gsp_read(request: Request) -> Response:
         graph, _ = target(request)
         return await dispatch(
-            readers, "gsp_get", graph=graph, accept=request.headers.get("accept"), head=request.method == "HEAD"
+            "gsp_get", graph=graph, accept=request.headers.get("accept"), head=request.method == "HEAD"
         )
 
     @app.api_route("/gsp", methods=["PUT", "POST", "DELETE"])
@@ -324,23 +333,18 @@ def create_app(settings: Settings) -> FastAPI:
         if request.method != "DELETE":
             full_type = request.headers.get("content-type", "")
             data = await run_in_threadpool(_upload, _content_type(request), await body_of(request), graph, full_type)
-        assert writer is not None
-        return await dispatch(writer, "gsp_write", method=request.method, graph=graph, data=data, create=create)
+        return await dispatch("gsp_write", method=request.method, graph=graph, data=data, create=create)
 
     @app.get("/.well-known/void")
     async def void(request: Request) -> Response:
         return await dispatch(
-            readers,
             "void",
             base_url=endpoint(request, "/"),
             sparql_endpoint=endpoint(request, "/sparql"),
             accept=request.headers.get("accept"),
         )
 
-    async def read(op: str, **args: Any) -> Response:
-        return await dispatch(readers, op, **args)
-
-    install(app, read)  # linked data, pages, downloads, /static (kg/server/linked.py)
+    install(app, dispatch)  # linked data, pages, downloads, /static (kg/server/linked.py)
     mount_editor(app)  # the SPARQL editor (YASGUI) at /static/yasgui/ if `npm ci` installed it (kg/server/editor.py)
     return app
 

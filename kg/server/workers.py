@@ -1,11 +1,16 @@
-"""Queries and writes run in worker processes, so that one can be stopped.
+"""Where requests run: reads in the server process's threads, writes in one writer process.
 
-pyoxigraph cannot cancel a running query, so a hard time limit needs a process to kill.
-Readers each hold a read-only view of the store; one writer holds it read-write. A
-request is pickled to a worker over a pipe and answered with an :class:`Outcome`, the
-finished HTTP response. When a worker overruns its time it is killed and replaced, and
-the others keep serving. After every write the writer bumps a shared generation
-number; a reader that sees it change reopens its view before the next request.
+pyoxigraph cannot cancel a running query, so a hard time limit needs a process to stop.
+Each server process (kg/server/supervisor.py) answers reads in its own threads over a
+read-only view of the store (:class:`Readers`); pyoxigraph releases the GIL while it
+evaluates, so the event loop keeps serving meanwhile. A read that overruns its time is
+answered 503 and its process *retires*: it stops taking connections, finishes what it has,
+and exits, which stops the runaway query; the supervisor has started a replacement by then.
+
+Writes go to the one writer process, which holds the store read-write, over a Unix socket
+(:class:`WriterClient`, :func:`writer_main`); one that overruns is stopped by killing the
+writer, which the supervisor restarts. After every write the writer bumps a shared
+generation number; a server process that sees it change reopens its view before its next read.
 """
 
 from __future__ import annotations
@@ -16,16 +21,14 @@ import multiprocessing
 import os
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
+from multiprocessing.connection import Client, Connection, Listener
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 from typing import Any
-
-import anyio
 
 from kg.errors import (
     KGError,
@@ -36,6 +39,7 @@ from kg.errors import (
     ResultTooLargeError,
     StoreError,
 )
+from kg.server.metrics import Metrics
 
 _CTX = multiprocessing.get_context("spawn")
 
@@ -84,166 +88,213 @@ class WorkerConfig:
     max_result_bytes: int
 
 
-Handler = Callable[..., Outcome]
+def open_view(config: WorkerConfig, writable: bool) -> Any:
+    """The store, read-write for the writer or a read-only view for readers.
 
-
-def _serve(conn: Connection, config: WorkerConfig, generation: Synchronized[int], writable: bool) -> None:
-    """A worker's loop: open the store, answer requests until the pipe closes."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
-    from kg.server import operations
+    A read-only open reads the writer's file list; a compaction can delete a file between the
+    two (RocksDB "Corruption: … No such file"). The next attempt sees the new list.
+    """
     from kg.store import open_store
 
-    def opened() -> Any:
-        # A read-only open reads the writer's file list; a compaction can delete a file between
-        # the two (RocksDB "Corruption: … No such file"). The next attempt sees the new list.
-        for attempt in range(20):
-            try:
-                return open_store(Path(config.store), read_only=not writable, prefixes=config.prefixes)
-            except (RuntimeError, OSError, StoreError):
-                if writable or attempt == 19:
-                    raise
-                time.sleep(0.01 * (attempt + 1))
-        raise AssertionError("unreachable")
-
-    store, seen = opened(), generation.value
-    while True:
+    for attempt in range(20):
         try:
-            op, args = conn.recv()
-        except (EOFError, OSError):
-            return
-        if not writable and generation.value != seen:
-            store.close()
-            store, seen = opened(), generation.value
+            return open_store(Path(config.store), read_only=not writable, prefixes=config.prefixes)
+        except (RuntimeError, OSError, StoreError):
+            if writable or attempt == 19:
+                raise
+            time.sleep(0.01 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _answer(
+    store: Any, config: WorkerConfig, op: str, args: dict[str, Any], reopen: Callable[[], Any] | None = None
+) -> Outcome:
+    """Run one operation to its response; with ``reopen``, once more on a new view if the store failed."""
+    from kg.server import operations
+
+    try:
         try:
-            try:
-                outcome = operations.run(op, store, config, args)
-            except (StoreError, RuntimeError, OSError):
-                if writable:
-                    raise
-                # A read-only view can lose files the writer compacts away after it opened
-                # (RocksDB "Corruption: … No such file"): reopen on the current files, once.
-                store.close()
-                store, seen = opened(), generation.value
-                outcome = operations.run(op, store, config, args)
-            if writable and 200 <= outcome.status < 300 and op != "noop":
-                with generation.get_lock():
-                    generation.value += 1
-        except KGError as err:
-            outcome = outcome_of(err)
-        except Exception:  # a worker must answer; the parent logs nothing internal to clients
-            outcome = error_outcome(500, "InternalError", "the server could not answer this request")
-        conn.send(outcome)
-
-
-class Worker:
-    """One worker process and the parent's end of its pipe."""
-
-    def __init__(self, config: WorkerConfig, generation: Synchronized[int], writable: bool) -> None:
-        self.conn, child = _CTX.Pipe()
-        self.process: BaseProcess = _CTX.Process(
-            target=_serve, args=(child, config, generation, writable), daemon=True, name="kg-worker"
-        )
-        self.process.start()
-        child.close()
-
-    def call(self, op: str, args: dict[str, Any], timeout: float) -> Outcome:
-        """Send one request and wait for its answer; TimeoutError when it takes too long."""
-        self.conn.send((op, args))
-        if not self.conn.poll(timeout):
-            raise TimeoutError
-        outcome: Outcome = self.conn.recv()
-        return outcome
-
-    def kill(self) -> None:
-        if self.process.pid is not None and self.process.is_alive():
-            os.kill(self.process.pid, signal.SIGKILL)
-        self.process.join(5)
-        self.conn.close()
-
-    def stop(self) -> None:
-        self.conn.close()
-        self.process.join(2)
-        if self.process.is_alive():
-            self.kill()
+            return operations.run(op, store, config, args)
+        except (StoreError, RuntimeError, OSError):
+            if reopen is None:
+                raise
+            return operations.run(op, reopen(), config, args)
+    except KGError as err:
+        return outcome_of(err)
+    except Exception:  # never an internal detail to the client
+        return error_outcome(500, "InternalError", "the server could not answer this request")
 
 
 class BusyError(Exception):
-    """Every worker is busy and the wait queue is full."""
+    """The cap on queries running or waiting at once is reached."""
 
 
-class Pool:
-    """A fixed number of workers of one kind; requests wait for an idle one, up to a cap."""
+class Readers:
+    """Reads in this process: a thread each over a shared read-only view of the store.
+
+    ``in_flight`` counts reads across every server process; past ``cap`` a read is refused
+    (BusyError). ``on_timeout`` is called when a read overruns: the process must retire.
+    """
 
     def __init__(
-        self, config: WorkerConfig, generation: Synchronized[int], size: int, writable: bool, max_waiting: int
+        self,
+        config: WorkerConfig,
+        generation: Synchronized[int],
+        in_flight: Synchronized[int],
+        cap: int,
+        on_timeout: Callable[[], None],
     ) -> None:
-        self.config, self.generation, self.size, self.writable = config, generation, size, writable
-        self.max_waiting = max_waiting
-        self.pending = 0
-        self.idle: asyncio.Queue[Worker] = asyncio.Queue()
-        self.workers: set[Worker] = set()
-        self._replacements: set[asyncio.Task[None]] = set()
-        self.timeouts = 0
-
-    def _spawn(self) -> Worker:
-        worker = Worker(self.config, self.generation, self.writable)
-        self.workers.add(worker)
-        return worker
+        self.config, self.generation, self.in_flight, self.cap = config, generation, in_flight, cap
+        self.on_timeout = on_timeout
+        self.executor = ThreadPoolExecutor(cap, thread_name_prefix="kg-read")
+        self.store: Any = None
+        self.seen = -1
+        self.reopening = asyncio.Lock()
 
     async def start(self) -> None:
-        for worker in await asyncio.gather(*(anyio.to_thread.run_sync(self._spawn) for _ in range(self.size))):
-            self.idle.put_nowait(worker)
-        # a first request to each worker proves it opened the store
-        for _ in range(self.size):
-            await self.call("noop", {}, timeout=60)
+        await self._view()
+
+    async def _view(self) -> Any:
+        if self.generation.value != self.seen:
+            async with self.reopening:
+                if self.generation.value != self.seen:
+                    seen = self.generation.value
+                    loop = asyncio.get_running_loop()
+                    self.store = await loop.run_in_executor(self.executor, open_view, self.config, False)
+                    self.seen = seen
+        return self.store
+
+    @contextmanager
+    def _admitted(self) -> Iterator[None]:
+        with self.in_flight.get_lock():
+            if self.in_flight.value >= self.cap:
+                raise BusyError
+            self.in_flight.value += 1
+        try:
+            yield
+        finally:
+            with self.in_flight.get_lock():
+                self.in_flight.value -= 1
+
+    def _reopen(self) -> Any:
+        # A read-only view can lose files the writer compacts away after it opened: answer from
+        # a view of the current files (the old view closes when its last reader ends).
+        self.seen = -1
+        return open_view(self.config, False)
+
+    def _run(self, store: Any, op: str, args: dict[str, Any]) -> Outcome:
+        return _answer(store, self.config, op, args, reopen=self._reopen)
 
     async def call(self, op: str, args: dict[str, Any], timeout: float) -> Outcome:
-        if self.pending >= self.max_waiting:
-            raise BusyError
-        self.pending += 1
-        try:
-            worker = await self.idle.get()
+        with self._admitted():
+            store = await self._view()
+            work = asyncio.get_running_loop().run_in_executor(self.executor, self._run, store, op, args)
             try:
-                outcome = await anyio.to_thread.run_sync(worker.call, op, args, timeout)
-            except (TimeoutError, EOFError, OSError) as err:
-                # the worker is killed; its replacement joins the pool once it has opened the
-                # store, so that no request waits for a process to start
-                self.workers.discard(worker)
-                await anyio.to_thread.run_sync(worker.kill)
-                self._replacements.add(asyncio.create_task(self._replace()))
-                if isinstance(err, TimeoutError):
-                    self.timeouts += 1
-                    setting = "KG_UPDATE_TIMEOUT" if self.writable else "KG_QUERY_TIMEOUT"
-                    raise QueryTimeoutError(f"stopped after {timeout:g} s ({setting})") from None
-                raise StoreError("a worker process failed") from None
-            self.idle.put_nowait(worker)
-            return outcome
-        finally:
-            self.pending -= 1
-
-    async def _replace(self) -> None:
-        worker = await anyio.to_thread.run_sync(self._spawn)
-        try:
-            await anyio.to_thread.run_sync(worker.call, "noop", {}, 60.0)
-        except (TimeoutError, EOFError, OSError):
-            await anyio.to_thread.run_sync(worker.kill)
-            self.workers.discard(worker)
-            self._replacements.add(asyncio.create_task(self._replace()))
-            return
-        finally:
-            self._replacements.discard(asyncio.current_task())
-        self.idle.put_nowait(worker)
+                return await asyncio.wait_for(work, timeout)
+            except TimeoutError:
+                self.on_timeout()
+                raise QueryTimeoutError(f"stopped after {timeout:g} s (KG_QUERY_TIMEOUT)") from None
 
     def stop(self) -> None:
-        for worker in list(self.workers):
-            worker.stop()
-        self.workers.clear()
+        self.executor.shutdown(wait=False, cancel_futures=True)
 
 
-def new_generation() -> Synchronized[int]:
-    generation: Synchronized[int] = _CTX.Value("q", 0)
-    return generation
+@dataclass(frozen=True)
+class WriterAddress:
+    """Where the writer process listens (a Unix socket in a private folder) and its key."""
+
+    path: str
+    authkey: bytes
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
+def writer_main(address: WriterAddress, config: WorkerConfig, generation: Synchronized[int], ready: Connection) -> None:
+    """The writer process: open the store read-write, then answer one write at a time."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides when we stop
+
+    def stop(*_: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    store = open_view(config, writable=True)
+    try:
+        Path(address.path).unlink(missing_ok=True)
+        with Listener(address.path, family="AF_UNIX", authkey=address.authkey) as listener:
+            ready.send(os.getpid())
+            ready.close()
+            while True:
+                try:
+                    conn = listener.accept()
+                except (OSError, EOFError, multiprocessing.AuthenticationError):
+                    continue
+                with conn:
+                    try:
+                        op, args = conn.recv()
+                        conn.send(os.getpid())  # started: the caller's time limit runs from here
+                    except (EOFError, OSError):
+                        continue
+                    outcome = _answer(store, config, op, args)
+                    if 200 <= outcome.status < 300:
+                        with generation.get_lock():
+                            generation.value += 1
+                    with suppress(OSError):  # the caller went away; the write stands
+                        conn.send(outcome)
+    finally:
+        store.close()
+
+
+class WriterClient:
+    """A server process's way to the writer: one connection per write."""
+
+    STARTING = 60.0
+    """Seconds to wait for a writer that is (re)starting, on top of the write's own limit."""
+
+    def __init__(self, address: WriterAddress) -> None:
+        self.address = address
+
+    def _connect(self) -> Connection:
+        deadline = time.monotonic() + self.STARTING
+        while True:
+            try:
+                return Client(self.address.path, family="AF_UNIX", authkey=self.address.authkey)
+            except (FileNotFoundError, ConnectionRefusedError, EOFError):
+                if time.monotonic() > deadline:
+                    raise StoreError("the writer process is not answering") from None
+                time.sleep(0.05)
+
+    def _call(self, op: str, args: dict[str, Any], timeout: float) -> Outcome:
+        conn = self._connect()
+        with conn:
+            try:
+                conn.send((op, args))
+                pid: int = conn.recv()  # waits while the writer finishes earlier writes
+                if not conn.poll(timeout):
+                    os.kill(pid, signal.SIGKILL)  # the supervisor starts a new writer
+                    raise QueryTimeoutError(f"stopped after {timeout:g} s (KG_UPDATE_TIMEOUT)")
+                outcome: Outcome = conn.recv()
+                return outcome
+            except (EOFError, OSError):
+                raise StoreError("the writer process failed") from None
+
+    async def call(self, op: str, args: dict[str, Any], timeout: float) -> Outcome:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(None, self._call, op, args, timeout)
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What every process of one server shares, made by the supervisor and handed to each at its start."""
+
+    generation: Synchronized[int]
+    """Bumped by the writer after each write: readers reopen their view when it changes."""
+    in_flight: Synchronized[int]
+    """Reads running or waiting, across processes."""
+    metrics: Metrics
+    writer: WriterAddress | None
+    """None when writes are disabled (no KG_UPDATE_TOKEN)."""
+
+    @classmethod
+    def new(cls, writer: WriterAddress | None) -> Shared:
+        ctx = multiprocessing.get_context("spawn")
+        generation: Synchronized[int] = ctx.Value("q", 0)
+        in_flight: Synchronized[int] = ctx.Value("q", 0)
+        return cls(generation, in_flight, Metrics(), writer)
