@@ -454,7 +454,7 @@ def _ratio(a: Cell | None, b: Cell | None) -> str:
 def run(
     quick: bool,
     with_anchors: bool = False,
-    workers: tuple[int, ...] = (2, 4),
+    workers: tuple[int, ...] = (1, 2),
     duration: float | None = None,
     warmup: float | None = None,
 ) -> None:
@@ -618,7 +618,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="2 s per cell (default 10 s); no anchors to install")
     parser.add_argument("--with-anchors", action="store_true", help="pip-install rdflib-endpoint even with --quick")
-    parser.add_argument("--workers", default="2,4", help="KG_QUERY_WORKERS values to measure (default 2,4)")
+    parser.add_argument("--workers", default="1,2", help="KG_QUERY_WORKERS values to measure (default 1,2)")
     parser.add_argument("--duration", type=float, help="seconds measured per cell")
     parser.add_argument("--warmup", type=float, help="seconds of warm-up per cell")
     args = parser.parse_args()

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
         120.0, gt=0, le=3600, description="seconds a write may run (article writes re-run inference and SHACL)"
     )
     query_workers: int = Field(2, ge=1, le=64, description="server processes (each answers reads in its own threads)")
+    warm_pages: int = Field(
+        2000, ge=0, description="pages each server process makes ahead after it opens the store (0: none)"
+    )
     max_concurrent_queries: int = Field(16, ge=1, description="queries running or waiting before 429")
     max_query_bytes: int = Field(100_000, ge=1_000, description="longest query or update text")
     max_body_bytes: int = Field(16_000_000, ge=1_000, description="largest request body (Graph Store uploads)")

@@ -9,6 +9,7 @@ module-scoped and read-only. tests/test_server_pages.py reuses the helpers below
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -419,3 +420,63 @@ def test_the_query_forms_format_chooses_the_result_syntax(client: httpx.Client, 
 def test_without_format_the_accept_header_still_rules(client: httpx.Client) -> None:
     response = client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": "text/csv"})
     assert response.headers["content-type"].startswith("text/csv")
+
+
+# --- pages made ahead -------------------------------------------------------------------------------
+
+
+def test_pages_are_made_ahead_articles_first(tmp_path_factory: pytest.TempPathFactory) -> None:
+    from kg.namespaces import IRIs
+    from kg.server import linked
+    from kg.server.pages import page_paths
+    from kg.server.workers import WorkerConfig
+    from kg.store import open_store
+    from tests.serving import built_store
+
+    location = built_store(tmp_path_factory)
+    config = WorkerConfig(str(location), BASE, IRIs(BASE).prefixes(), 64_000_000)
+    store = open_store(location, read_only=True)
+    try:
+        paths = page_paths(store, IRIs(BASE), 10_000)
+        assert paths[0].startswith("article/") and paths[0].count("/") == 1  # the article page first
+        assert "entity/sergey-shoigu" in paths
+        assert len(paths) == len(set(paths)) > 100
+        assert linked.warm(store, config, 5, lambda: store) == 5
+        assert all(linked.PAGES.get(store, path) is not None for path in paths[:5])
+        assert linked.PAGES.get(store, paths[5]) is None
+        served = linked.page(store, config, paths[0])
+        assert served.body == linked.PAGES.get(store, paths[0])
+        other = object()
+        assert linked.warm(store, config, 5, lambda: other) == 0  # a view a write made old is left alone
+        assert linked.warm(store, config, 0, lambda: store) == 0
+    finally:
+        store.close()
+
+
+def test_a_running_server_makes_its_pages_ahead(client: httpx.Client) -> None:
+    def made() -> float:
+        match = re.search(r"^kg_pages_made_ahead (\S+)$", client.get("/metrics").text, re.MULTILINE)
+        return float(match.group(1)) if match else 0.0
+
+    for _ in range(600):  # each of the two server processes makes every page of the seed once
+        if made() >= 200:
+            break
+        time.sleep(0.1)
+    assert made() >= 200
+    assert client.get("/page/entity/sergey-shoigu").status_code == 200
+
+
+def test_the_page_cache_keeps_to_its_bounds_and_to_one_view() -> None:
+    from kg.server.linked import PageCache
+
+    cache, view = PageCache(size=3, max_bytes=220), object()
+    for key in "abc":
+        cache.put(view, key, b"x" * 100)  # the third pushes the first out: 300 bytes > 220
+    assert [cache.get(view, k) is not None for k in "abc"] == [False, True, True]
+    assert cache.full()
+    cache.put(view, "b", b"y")  # replacing a page counts its new size only
+    cache.put(view, "d", b"z" * 100)
+    assert [cache.get(view, k) is not None for k in "bcd"] == [True, True, True]
+    assert cache.get(object(), "b") is None  # another view (after a write) has none of them
+    cache.put(other := object(), "e", b"e")
+    assert cache.get(view, "b") is None and cache.get(other, "e") == b"e"

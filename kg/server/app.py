@@ -13,6 +13,7 @@ from __future__ import annotations
 import hmac
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from email import policy as email_policy
 from email.parser import BytesParser
@@ -35,12 +36,13 @@ from kg.formats import RDF_SYNTAXES
 from kg.namespaces import IRIs
 from kg.server.describe import service_description
 from kg.server.editor import mount_editor
-from kg.server.linked import install
+from kg.server.linked import install, warm
 from kg.server.metrics import Metrics
 from kg.server.operations import absolute_iri, graph_response
 from kg.server.workers import BusyError, Outcome, Readers, Shared, WorkerConfig, WriterClient, outcome_of
 from kg.settings import Settings
 from kg.sparql import refusal
+from kg.store import Store
 
 WRITES = frozenset({"update", "gsp_write"})
 """Operations the writer process runs; every other one is a read."""
@@ -119,7 +121,16 @@ def create_app(
     """
     iris = IRIs(settings.base_iri)
     config = WorkerConfig(str(settings.store), settings.base_iri, iris.prefixes(), settings.max_result_bytes)
-    readers = Readers(config, shared.generation, shared.in_flight, settings.max_concurrent_queries, retire)
+    warming = ThreadPoolExecutor(1, thread_name_prefix="kg-warm")
+
+    def opened(store: Store) -> None:  # pages made ahead, off the request path (kg/server/linked.py)
+        def work() -> None:
+            made = warm(store, config, settings.warm_pages, lambda: readers.store)
+            metrics.add_gauge("kg_pages_made_ahead", made, "pages server processes made ahead since the start")
+
+        warming.submit(work)
+
+    readers = Readers(config, shared.generation, shared.in_flight, settings.max_concurrent_queries, retire, opened)
     writer = WriterClient(shared.writer) if shared.writer is not None and settings.update_token else None
     metrics = shared.metrics
     token = settings.update_token.get_secret_value().encode() if settings.update_token else None
@@ -132,6 +143,7 @@ def create_app(
             yield
         finally:
             readers.stop()
+            warming.shutdown(wait=False, cancel_futures=True)
 
     app = FastAPI(title="kg", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]

@@ -20,6 +20,7 @@ work where the store is. This module never imports :mod:`kg.server.operations`, 
 from __future__ import annotations
 
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from functools import cache
@@ -141,32 +142,48 @@ def _iri(config: WorkerConfig, path: str) -> str:
 
 
 class PageCache:
-    """The pages and data documents a worker made from one open store, most recently used last.
-    A reader reopens its store (a new object) after every write, which empties the cache."""
+    """The pages and data documents a server process made from one open store, most recently used
+    last, up to ``size`` of them and ``max_bytes`` in all. A process reopens its store (a new
+    object) after every write, which empties the cache."""
 
-    def __init__(self, size: int = 256) -> None:
-        self.size = size
+    def __init__(self, size: int = 256, max_bytes: int = 64 << 20) -> None:
+        self.size, self.max_bytes = size, max_bytes
         self.store: object | None = None
         self.pages: OrderedDict[str, bytes] = OrderedDict()
+        self.bytes = 0
+        self.lock = threading.Lock()
 
     def get(self, store: object, key: str) -> bytes | None:
-        if store is not self.store:
-            self.store, self.pages = store, OrderedDict()
-            return None
-        body = self.pages.get(key)
-        if body is not None:
-            self.pages.move_to_end(key)
-        return body
+        with self.lock:
+            if store is not self.store:
+                return None
+            body = self.pages.get(key)
+            if body is not None:
+                self.pages.move_to_end(key)
+            return body
 
     def put(self, store: object, key: str, body: bytes) -> None:
-        if store is not self.store:
-            self.store, self.pages = store, OrderedDict()
-        self.pages[key] = body
-        while len(self.pages) > self.size:
-            self.pages.popitem(last=False)
+        with self.lock:
+            if store is not self.store:
+                self.store, self.pages, self.bytes = store, OrderedDict(), 0
+            old = self.pages.pop(key, None)
+            self.bytes += len(body) - (len(old) if old is not None else 0)
+            self.pages[key] = body
+            while len(self.pages) > self.size or (self.bytes > self.max_bytes and len(self.pages) > 1):
+                self.bytes -= len(self.pages.popitem(last=False)[1])
+
+    def full(self) -> bool:
+        """Whether one more page would push another out."""
+        with self.lock:
+            return len(self.pages) >= self.size or self.bytes >= self.max_bytes * 0.9
 
 
-PAGES = PageCache(512)
+PAGES = PageCache(4096)
+
+RENDERING = threading.Lock()
+"""Held while a page or document is made: the node cache of kg/server/pages.py is one per
+process, and a page must not see another thread's half-loaded or cleared entries. (Python runs
+one thread at a time anyway; served pages come from :data:`PAGES` without it.)"""
 
 
 def see_other(store: Store, config: WorkerConfig, path: str, accept: str | None) -> Outcome:
@@ -201,7 +218,8 @@ def data(store: Store, config: WorkerConfig, path: str, accept: str | None, suff
     key = f"data {syntax.suffix} {path}"
     body = PAGES.get(store, key)
     if body is None:
-        desc = pages.describe(store, IRIs(config.base_iri), iri)
+        with RENDERING:
+            desc = pages.describe(store, IRIs(config.base_iri), iri)
         if not desc:
             return not_found(accept, iri)
         body = serialize(desc.quads(), syntax, config.prefixes)
@@ -216,10 +234,11 @@ def page(store: Store, config: WorkerConfig, path: str) -> Outcome:
     headers = {"Link": f'</data/{path}>; rel="alternate"; type="text/turtle", <{iri}>; rel="about"'}
     body = PAGES.get(store, path)
     if body is None:
-        desc = pages.describe(store, iris, iri)
-        if not desc:
-            return not_found("text/html", iri)
-        body = pages.resource_page(store, iris, desc, path)
+        with RENDERING:
+            desc = pages.describe(store, iris, iri)
+            if not desc:
+                return not_found("text/html", iri)
+            body = pages.resource_page(store, iris, desc, path)
         PAGES.put(store, path, body)
     return Outcome(200, HTML, body, headers)
 
@@ -234,7 +253,8 @@ def graph(store: Store, config: WorkerConfig, path: str, accept: str | None, suf
     if suffix is None and prefers_html(accept):
         rows = pages.select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {pages.ref(name)} {{ ?s ?p ?o }} }}")
         triples = pages.number(rows[0].get("n")) if rows else 0
-        body = pages.graph_page(store, iris, pages.describe(store, iris, name), name, triples or 0)
+        with RENDERING:
+            body = pages.graph_page(store, iris, pages.describe(store, iris, name), name, triples or 0)
         headers["Vary"] = "Accept"
         return Outcome(200, HTML, body, headers)
     if suffix is not None:
@@ -253,8 +273,31 @@ def graph(store: Store, config: WorkerConfig, path: str, accept: str | None, suf
 
 def home(store: Store, config: WorkerConfig, base_url: str, update: bool) -> Outcome:
     """``/`` for browsers: what the dataset is, its figures and articles, where to go next."""
-    body = pages.home_page(store, IRIs(config.base_iri), base_url, update)
+    key = f"home {update} {base_url}"
+    body = PAGES.get(store, key)
+    if body is None:
+        with RENDERING:
+            body = pages.home_page(store, IRIs(config.base_iri), base_url, update)
+        PAGES.put(store, key, body)
     return Outcome(200, HTML, body, {"Vary": "Accept"})
+
+
+def warm(store: Store, config: WorkerConfig, limit: int, current: Callable[[], object]) -> int:
+    """Render the pages of up to ``limit`` resources of this store into the page cache, articles
+    first, while ``current()`` is still this store; the number rendered.
+
+    A page costs milliseconds to make and microseconds to serve from the cache: a server process
+    makes them in the background after it opens a view, so that readers rarely wait for one.
+    """
+    if limit <= 0:
+        return 0
+    done = 0
+    for path in pages.page_paths(store, IRIs(config.base_iri), limit):
+        if current() is not store or PAGES.full():
+            break  # a write made this view old (its pages are of no use), or there is no room
+        page(store, config, path)
+        done += 1
+    return done
 
 
 def download(store: Store, config: WorkerConfig, suffix: str) -> Outcome:

@@ -1747,6 +1747,28 @@ def home_figures(store: Store, iris: IRIs) -> dict[str, Any]:
     return figures
 
 
+def page_paths(store: Store, iris: IRIs, limit: int) -> list[str]:
+    """Paths (after ``{base}id/``) of up to ``limit`` resources described in the store: articles,
+    then entities and positions, then what articles hold (events, statements…), mentions last."""
+    base = f"{iris.base}id/"
+    rows = select(
+        store,
+        "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } "
+        f"FILTER(isIRI(?s) && STRSTARTS(STR(?s), STR({ref(base)}))) }}",
+    )
+    found = [row["s"].value[len(base) :] for row in rows if "s" in row]
+
+    def rank(path: str) -> tuple[int, str]:
+        parts = path.split("/")
+        if parts[0] == "article" and len(parts) == 2:
+            return 0, path
+        if parts[0] != "article":
+            return 1, path
+        return (3 if "mention" in parts else 2), path
+
+    return [path for path in sorted(found, key=rank)[:limit] if SAFE_IRI.fullmatch(base + path)]
+
+
 def home_page(store: Store, iris: IRIs, base_url: str, update: bool) -> bytes:
     return render(
         "home.html",

@@ -133,7 +133,8 @@ class Readers:
     """Reads in this process: a thread each over a shared read-only view of the store.
 
     ``in_flight`` counts reads across every server process; past ``cap`` a read is refused
-    (BusyError). ``on_timeout`` is called when a read overruns: the process must retire.
+    (BusyError). ``on_timeout`` is called when a read overruns: the process must retire;
+    ``on_open`` with each view this process opens (at start, and after each write).
     """
 
     def __init__(
@@ -143,9 +144,10 @@ class Readers:
         in_flight: Synchronized[int],
         cap: int,
         on_timeout: Callable[[], None],
+        on_open: Callable[[Any], None] = lambda store: None,
     ) -> None:
         self.config, self.generation, self.in_flight, self.cap = config, generation, in_flight, cap
-        self.on_timeout = on_timeout
+        self.on_timeout, self.on_open = on_timeout, on_open
         self.executor = ThreadPoolExecutor(cap, thread_name_prefix="kg-read")
         self.store: Any = None
         self.seen = -1
@@ -162,6 +164,7 @@ class Readers:
                     loop = asyncio.get_running_loop()
                     self.store = await loop.run_in_executor(self.executor, open_view, self.config, False)
                     self.seen = seen
+                    self.on_open(self.store)
         return self.store
 
     @contextmanager
