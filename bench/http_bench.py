@@ -492,7 +492,8 @@ def run(
             notes.append(f"rdflib-endpoint: skipped, {skipped}")
         notes.append("Virtuoso: skipped (not required here; no Virtuoso on this machine)")
         notes.append(
-            "kg serve runs with KG_WARM_PAGES=0: no page is asked for here, and making them ahead would overlap the first cells"
+            "kg serve runs with KG_WARM_PAGES=0: no page is asked for here, "
+            "and making them ahead would overlap the first cells"
         )
 
         results: dict[str, dict[str, Cell | None]] = {}
