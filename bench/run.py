@@ -1,7 +1,8 @@
 """Benchmarks: print figures, assert nothing. `make bench` (or `python bench/run.py --quick`).
 
 Measures, on the bundled seed article, the median time of each pipeline stage, of a few
-competency queries against the embedded store and of each export format.
+competency queries against the embedded store, of each export format, and of each page kind
+(made, served from the cache, and through a real ``kg serve``).
 """
 
 from __future__ import annotations
@@ -94,6 +95,68 @@ def page_rows(location: Path, iris: IRIs, runs: int) -> list[tuple[str, float, s
     return rows
 
 
+def http_page_rows(location: Path, iris: IRIs, runs: int) -> list[tuple[str, float, str]]:
+    """Each page kind through a real ``kg serve`` (default settings) once it has made its pages
+    ahead: the median time from request sent to response read, on a keep-alive connection. This
+    is the server's time plus the HTTP round trip on 127.0.0.1, an upper bound of the former."""
+    import http.client
+    import os
+    import re
+    import shutil
+    import socket
+    import subprocess
+    import sys
+
+    from kg.server.pages import page_paths
+
+    store = open_store(location, read_only=True)
+    count = len(page_paths(store, iris, 100_000))
+    store.close()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    kg = shutil.which("kg", path=str(Path(sys.executable).parent)) or "kg"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
+    server = subprocess.Popen(
+        [kg, "serve", "--store", str(location), "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    rows: list[tuple[str, float, str]] = []
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+        def get(path: str) -> bytes:
+            conn.request("GET", path, headers={"Accept": "text/html"})
+            response = conn.getresponse()
+            body = response.read()
+            if response.status != 200:
+                raise RuntimeError(f"GET {path}: HTTP {response.status}")
+            return body
+
+        deadline = time.monotonic() + 120
+        while True:  # up, and every page made ahead by both server processes
+            try:
+                made = re.search(rb"^kg_pages_made_ahead (\S+)$", get("/metrics"), re.MULTILINE)
+                if made and float(made.group(1)) >= 2 * count:
+                    break
+            except (OSError, http.client.HTTPException):
+                conn.close()
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError("kg serve did not make its pages ahead in 120 s")
+            time.sleep(0.2)
+        for name, path in PAGES.items():
+            url = "/" if path is None else f"/page/{path}"
+            get(url)
+            rows.append((f"{name}, over HTTP (made ahead)", median_ms(lambda u=url: get(u), max(runs, 3) * 20), "ms"))
+        conn.close()
+    finally:
+        server.terminate()
+        server.wait(30)
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
@@ -135,6 +198,7 @@ def main() -> None:
         triples = len(store)
         store.close()
         rows += page_rows(Path(tmp) / "store", iris, slow_runs)
+        rows += http_page_rows(Path(tmp) / "store", iris, slow_runs)
 
     print(
         f"kg {__version__} — seed article: {len(mapped.asserted)} asserted, {len(inferred)} inferred triples; "
