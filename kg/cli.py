@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import Enum, StrEnum
@@ -134,6 +135,80 @@ def build(
         _say(f"built {len(built) - 1} article(s) into {store or settings.store}")
 
     _run(action)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Article folders or articles roots.")] = None,
+    store: StoreOption = None,
+    authority: AuthorityOption = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Processes that build articles [default: CPU count].")
+    ] = None,
+) -> None:
+    """Ingest many articles: each stored in its own transaction, unchanged ones skipped, bad ones
+    refused (and reported) without stopping the others. Exit 1 if any was refused."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from kg.ingest import Event
+    from kg.ingest import ingest as run_ingest
+
+    settings = _settings()
+    console = Console(stderr=True)
+
+    def action() -> int:
+        folders = _article_folders(paths or [], settings)
+        target = _open(settings, store)
+        progress = Progress(
+            TextColumn("[bold]ingest"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]:.1f} articles/s"),
+            TextColumn("refused {task.fields[refused]}"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console,
+        )
+        started, refused = time.perf_counter(), 0
+
+        def seen(event: Event) -> None:
+            nonlocal refused
+            if event.kind == "refused":
+                refused += 1
+                progress.console.print(f"refused {event.name}:\n{event.detail}", markup=False, highlight=False)
+            done = progress.tasks[task].completed + 1
+            rate = done / max(time.perf_counter() - started, 1e-9)
+            progress.update(task, advance=1, rate=rate, refused=refused)
+
+        try:
+            with progress:
+                task = progress.add_task("ingest", total=len(folders), rate=0.0, refused=0)
+                summary = run_ingest(
+                    folders,
+                    target,
+                    IRIs(settings.base_iri),
+                    _built_at(),
+                    authority,
+                    workers=workers or os.cpu_count() or 1,
+                    on_event=seen,
+                )
+        finally:
+            target.close()
+        _say(summary.text())
+        return 1 if summary.refused else 0
+
+    code = _run(action)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()

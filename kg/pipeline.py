@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from kg import __version__, resources
 from kg.annotation import Article, Authority, authority_path, load_article, load_authority
 from kg.errors import InputError, NotConformingError, QueryRefusedError
 from kg.mapper import Source, map_article, map_authority, provenance, referenced_authority, revision
-from kg.namespaces import IRIs
+from kg.namespaces import KGO, IRIs
 from kg.rules import infer_fast as infer
 from kg.store import GraphName, Store, WriteCheck
 from kg.validate import Report, check
@@ -38,6 +38,8 @@ class Built:
     inferred: Graph
     provenance: Graph
     report: Report
+    digest: str
+    """The input digest: of everything the build read (sources, authority, kg's version)."""
 
     def graphs(self) -> dict[GraphName, Graph]:
         asserted, inferred, record = self.names
@@ -82,8 +84,9 @@ def build_authority(source: AuthoritySource, iris: IRIs, built_at: datetime) -> 
     if not report.conforms:
         raise NotConformingError(source.path.name, report)
     origin = Source(URIRef(f"{names[0]}#source"), source.path.name, source.sha256)
-    record = provenance(names, [origin], iris, built_at, __version__)
-    return Built(source.path.name, names, asserted, inferred, record, report)
+    digest = input_digest(authority=source.sha256)
+    record = provenance(names, [origin], iris, built_at, __version__) + _digest_record(names, digest)
+    return Built(source.path.name, names, asserted, inferred, record, report, digest)
 
 
 def build_article(article: Article, iris: IRIs, built_at: datetime, authority: Built) -> Built:
@@ -101,7 +104,28 @@ def build_article(article: Article, iris: IRIs, built_at: datetime, authority: B
     if not report.conforms:
         raise NotConformingError(article.id, report)
     names = iris.article_graphs(article.id)
-    return Built(article.id, names, mapped.asserted, inferred, mapped.provenance, report)
+    digest = article_digest(article, authority)
+    record = mapped.provenance + _digest_record(names, digest)
+    return Built(article.id, names, mapped.asserted, inferred, record, report, digest)
+
+
+def input_digest(**inputs: str) -> str:
+    """The input digest of a build that read ``inputs`` (name: SHA-256), with this version of kg."""
+    lines = [f"kg {__version__}", *(f"{name} {value}" for name, value in sorted(inputs.items()))]
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def article_digest(article: Article, authority: Built) -> str:
+    """What an article's build reads: its annotation, its text, and the authority built before it."""
+    return input_digest(
+        annotation=article.annotation_sha256, text=article.annotation.article.sha256, authority=authority.digest
+    )
+
+
+def _digest_record(names: tuple[URIRef, URIRef, URIRef], digest: str) -> Graph:
+    record = Graph()
+    record.add((URIRef(f"{names[2]}#build"), KGO.inputDigest, Literal(digest)))
+    return record
 
 
 Progress = Callable[[str], None]

@@ -49,7 +49,13 @@ def iris() -> IRIs:
 
 def fresh(built: Built) -> Built:
     return Built(
-        built.name, built.names, copy(built.asserted), copy(built.inferred), copy(built.provenance), built.report
+        built.name,
+        built.names,
+        copy(built.asserted),
+        copy(built.inferred),
+        copy(built.provenance),
+        built.report,
+        built.digest,
     )
 
 
