@@ -65,8 +65,9 @@ def _built_at() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def _open(settings: Settings, location: Path | None, *, read_only: bool = False) -> Store:
-    return open_store(location or settings.store, read_only=read_only, prefixes=IRIs(settings.base_iri).prefixes())
+def _open(settings: Settings, location: str | None, *, read_only: bool = False) -> Store:
+    iris = IRIs(settings.base_iri)
+    return open_store(location or settings.store, read_only=read_only, prefixes=iris.prefixes(), base_iri=iris.base)
 
 
 def _fail(err: KGError) -> NoReturn:
@@ -104,7 +105,9 @@ def _article_folders(paths: list[Path], settings: Settings) -> list[Path]:
     return folders
 
 
-StoreOption = Annotated[Path | None, typer.Option("--store", help="Store folder [default: KG_STORE or data/store].")]
+StoreOption = Annotated[
+    str | None, typer.Option("--store", help="Store folder or sparql+http://… [default: KG_STORE or data/store].")
+]
 AuthorityOption = Annotated[
     Path | None,
     typer.Option("--authority", help="Authority file [default: authority.yaml beside the article folders]."),

@@ -16,7 +16,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KG_", frozen=True)
 
     base_iri: str = Field(DEFAULT_BASE, description="base under which IRIs are minted")
-    store: Path = Field(Path("data/store"), description="folder of the embedded store")
+    store: str = Field(
+        "data/store",
+        description="folder of the embedded store, or sparql+http://… for a remote SPARQL engine (kg/store/remote.py)",
+    )
     articles: Path = Field(Path("articles"), description="folder of bundled articles")
     host: str = Field("127.0.0.1", description="address kg serve listens on")
     port: int = Field(8000, ge=1, le=65535, description="port kg serve listens on")

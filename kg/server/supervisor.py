@@ -30,6 +30,7 @@ from typing import cast
 from kg.errors import StoreError
 from kg.server.workers import Shared, WorkerConfig, WriterAddress, open_view, writer_main
 from kg.settings import Settings
+from kg.store import is_remote
 
 _CTX = multiprocessing.get_context("spawn")
 GRACE = 5.0
@@ -122,8 +123,9 @@ class Supervisor:
 
     def run(self, on_ready: Callable[[], None]) -> None:
         settings = self.settings
-        if not settings.store.exists() or self.shared.writer is None:
-            open_view(self.config, writable=not settings.store.exists()).close()  # fails here, not in a child
+        missing = not is_remote(settings.store) and not Path(settings.store).exists()
+        if missing or self.shared.writer is None:
+            open_view(self.config, writable=missing).close()  # fails here, not in a child
         sock = _listen(settings.host, settings.port)
         previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:

@@ -98,7 +98,7 @@ def open_view(config: WorkerConfig, writable: bool) -> Any:
 
     for attempt in range(20):
         try:
-            return open_store(Path(config.store), read_only=not writable, prefixes=config.prefixes)
+            return open_store(config.store, read_only=not writable, prefixes=config.prefixes, base_iri=config.base_iri)
         except (RuntimeError, OSError, StoreError):
             if writable or attempt == 19:
                 raise

@@ -14,6 +14,7 @@ from typing import Literal, Protocol
 from rdflib import Graph, URIRef
 
 from kg.formats import RdfSyntax, ResultsSyntax
+from kg.namespaces import DEFAULT_BASE
 
 ResultKind = Literal["solutions", "boolean", "graph"]
 
@@ -100,8 +101,28 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-def open_store(location: Path, *, read_only: bool = False, prefixes: Mapping[str, str] | None = None) -> Store:
-    """Open (creating if needed) the store at ``location``; ``prefixes`` are used when writing RDF."""
+def is_remote(location: Path | str) -> bool:
+    """Whether ``location`` names a remote SPARQL engine (``sparql+http://…``) rather than a folder."""
+    return isinstance(location, str) and location.startswith(REMOTE_SCHEMES)
+
+
+REMOTE_SCHEMES = ("sparql+http://", "sparql+https://")
+
+
+def open_store(
+    location: Path | str,
+    *,
+    read_only: bool = False,
+    prefixes: Mapping[str, str] | None = None,
+    base_iri: str = DEFAULT_BASE,
+) -> Store:
+    """Open the store at ``location``: a folder (the embedded store, created if needed) or
+    ``sparql+http://…`` (a remote engine; see kg/store/remote.py). ``prefixes`` are used when
+    writing RDF; ``base_iri`` says which graphs of a remote engine are kg's."""
+    if is_remote(location):
+        from kg.store.remote import Endpoint, RemoteStore
+
+        return RemoteStore(Endpoint.parse(str(location)), base_iri, prefixes)
     from kg.store.embedded import EmbeddedStore
 
-    return EmbeddedStore(location, read_only=read_only, prefixes=prefixes)
+    return EmbeddedStore(Path(location), read_only=read_only, prefixes=prefixes)

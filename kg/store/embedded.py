@@ -141,6 +141,21 @@ def _jsonld(store: ox.Store, prefixes: Mapping[str, str]) -> bytes:
     return out.encode("utf-8")
 
 
+def replacement(graphs: Mapping[GraphName, Graph], drop: Sequence[GraphName] = ()) -> str | None:
+    """One SPARQL update that drops ``drop`` and every graph of ``graphs``, then writes ``graphs``
+    (None when there is nothing to do): one request, so one transaction."""
+    names = list(dict.fromkeys([*drop, *graphs]))
+    parts = [f"DROP SILENT {_sparql_name(name)}" for name in names]
+    inserts = []
+    for name, graph in graphs.items():
+        if len(graph):
+            body = _to_nt(name, graph)
+            inserts.append(body if name is None else f"GRAPH <{name}> {{\n{body}}}")
+    if inserts:
+        parts.append("INSERT DATA {\n" + "\n".join(inserts) + "\n}")
+    return " ;\n".join(parts) if parts else None
+
+
 def _to_nt(name: GraphName, graph: Graph) -> str:
     try:
         return graph.serialize(format="nt")
@@ -185,19 +200,11 @@ class EmbeddedStore:
         self.location = location
 
     def replace_graphs(self, graphs: Mapping[GraphName, Graph], drop: Sequence[GraphName] = ()) -> None:
-        names = list(dict.fromkeys([*drop, *graphs]))
-        parts = [f"DROP SILENT {_sparql_name(name)}" for name in names]
-        inserts = []
-        for name, graph in graphs.items():
-            if len(graph):
-                body = _to_nt(name, graph)
-                inserts.append(body if name is None else f"GRAPH <{name}> {{\n{body}}}")
-        if inserts:
-            parts.append("INSERT DATA {\n" + "\n".join(inserts) + "\n}")
-        if not parts:
+        update = replacement(graphs, drop)
+        if update is None:
             return
         try:
-            self._store.update(" ;\n".join(parts))
+            self._store.update(update)
         except (OSError, SyntaxError) as err:
             raise StoreError(f"cannot write the store at {self.location}: {err}") from None
 

@@ -1,0 +1,200 @@
+"""A store kept by another SPARQL engine, spoken to over the SPARQL 1.1 Protocol.
+
+Any engine that answers SPARQL 1.1 Query and Update over HTTP will do: Oxigraph server,
+Virtuoso, Fuseki, GraphDB, QLever. kg asks it for what the embedded store does itself, and
+reads its answers with pyoxigraph's parsers, so that the rest of kg cannot tell the two apart.
+
+- The engine must treat the default graph as the union of its named graphs (``oxigraph serve
+  --union-default-graph``; Virtuoso and GraphDB do by default; Fuseki with
+  ``tdb:unionDefaultGraph true``), as the embedded store does.
+- kg sees only the named graphs under its base IRI: an engine's own graphs (Virtuoso keeps
+  several) stay out of exports, counts and descriptions.
+- A partial answer is an error: Virtuoso answers a query cut by its own limits with HTTP 206
+  or an ``X-SQL-State`` header, which is raised as StoreError, never passed on as a result.
+- Writing a set of graphs is one update request (DROP, then INSERT DATA): it is one
+  transaction on engines that run an update request in one (Oxigraph; Virtuoso by default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit, urlunsplit
+
+import httpx
+import pyoxigraph as ox
+from rdflib import Graph
+
+from kg.errors import QueryError, StoreError
+from kg.formats import RDF_SYNTAXES, RdfSyntax
+from kg.store import GraphName, WriteCheck
+from kg.store.embedded import EmbeddedResult, _dump, replacement
+
+RESULTS_JSON = "application/sparql-results+json"
+GRAPH_TYPES = ("application/n-triples", "text/turtle", "text/plain")
+ACCEPT = f"{RESULTS_JSON}, application/n-triples;q=0.9, text/turtle;q=0.8"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where the engine answers, and how to sign in for updates."""
+
+    query: str
+    update: str
+    user: str | None = None
+    password: str | None = None
+    timeout: float = 300.0
+
+    @classmethod
+    def parse(cls, location: str) -> Endpoint:
+        """``sparql+http://[user:password@]host:port/path[?update=URL]`` (or ``sparql+https://``): the
+        query endpoint; updates go to ``update`` when given, else to the same URL; the user and
+        password sign the requests in (HTTP Digest, as Virtuoso's /sparql-auth wants)."""
+        if not location.startswith(("sparql+http://", "sparql+https://")):
+            raise StoreError(f"{location}: a remote store is named sparql+http://host:port/path")
+        url = urlsplit(location.removeprefix("sparql+"))
+        netloc = url.hostname or ""
+        if ":" in netloc:
+            netloc = f"[{netloc}]"
+        if url.port is not None:
+            netloc += f":{url.port}"
+        params = parse_qs(url.query)
+        query = urlunsplit((url.scheme, netloc, url.path, "", ""))
+        update = params.get("update", [query])[0]
+        user = unquote(url.username) if url.username else None
+        password = unquote(url.password) if url.password else None
+        return cls(query, update, user, password)
+
+    def __repr__(self) -> str:  # never the password
+        return f"Endpoint(query={self.query!r}, update={self.update!r}, user={self.user!r})"
+
+
+class RemoteStore:
+    """kg's Store on a SPARQL 1.1 Protocol endpoint (see the module)."""
+
+    def __init__(self, endpoint: Endpoint, base_iri: str, prefixes: Mapping[str, str] | None = None) -> None:
+        self.endpoint, self.base = endpoint, base_iri
+        self.prefixes = dict(prefixes or {})
+        auth: Any = None
+        if endpoint.user is not None:
+            auth = httpx.DigestAuth(endpoint.user, endpoint.password or "")
+        self._http = httpx.Client(timeout=endpoint.timeout, auth=auth, trust_env=False)
+
+    # --- the protocol ---
+
+    def _post(self, url: str, form: list[tuple[str, str]], accept: str, writing: bool = False) -> httpx.Response:
+        try:
+            response = self._http.post(
+                url,
+                content=urlencode(form).encode(),
+                headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
+            )
+        except httpx.HTTPError as err:
+            raise StoreError(f"the SPARQL endpoint {url} did not answer: {err}") from None
+        if response.status_code == 206 or "x-sql-state" in response.headers:
+            raise StoreError(f"the SPARQL endpoint {url} gave a partial answer (HTTP {response.status_code})")
+        if response.status_code == 400 and writing:
+            raise StoreError(f"the SPARQL endpoint refused the write: {_first_line(response.text)}")
+        if response.status_code == 400:
+            raise QueryError(f"malformed query (the SPARQL endpoint says: {_first_line(response.text)})")
+        if response.status_code >= 300:
+            raise StoreError(
+                f"the SPARQL endpoint {url} answered HTTP {response.status_code}: {_first_line(response.text)}"
+            )
+        return response
+
+    def _update(self, sparql: str) -> None:
+        self._post(self.endpoint.update, [("update", sparql)], "*/*", writing=True)
+
+    def query(
+        self,
+        sparql: str,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
+    ) -> EmbeddedResult:
+        form = [("query", sparql)]
+        form += [("default-graph-uri", g) for g in default_graphs or ()]
+        form += [("named-graph-uri", g) for g in named_graphs or ()]
+        response = self._post(self.endpoint.query, form, ACCEPT)
+        media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        try:
+            if media in (RESULTS_JSON, "application/json"):
+                parsed = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+                return EmbeddedResult(parsed, self.prefixes)
+            if media in GRAPH_TYPES:
+                syntax = ox.RdfFormat.TURTLE if media == "text/turtle" else ox.RdfFormat.N_TRIPLES
+                scratch = ox.Store()
+                scratch.load(response.content, format=syntax)
+                return EmbeddedResult(scratch.query("CONSTRUCT WHERE { ?s ?p ?o }"), self.prefixes)
+        except (SyntaxError, ValueError) as err:
+            raise StoreError(f"the SPARQL endpoint's answer could not be read: {err}") from None
+        raise StoreError(f"the SPARQL endpoint answered in {media or 'no media type'}, not SPARQL results or RDF")
+
+    # --- graphs ---
+
+    def replace_graphs(self, graphs: Mapping[GraphName, Graph], drop: Sequence[GraphName] = ()) -> None:
+        update = replacement(graphs, drop)
+        if update is not None:
+            self._update(update)
+
+    def graph_names(self) -> list[str]:
+        rows = self.query(
+            f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), {_string(self.base)})) }}"
+        ).rows()
+        return sorted(row[0][1:-1] for row in rows if row[0] is not None)
+
+    def has_graph(self, name: GraphName) -> bool:
+        if name is None:
+            return True
+        return self.query(f"ASK {{ GRAPH <{name}> {{ ?s ?p ?o }} }}").boolean()
+
+    def graph(self, name: GraphName) -> Graph:
+        where = "?s ?p ?o" if name is None else f"GRAPH <{name}> {{ ?s ?p ?o }}"
+        data = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}").serialize_graph(_NTRIPLES)
+        return Graph().parse(data=data.decode("utf-8"), format="nt")
+
+    def write(self, changes: Mapping[GraphName, Graph | None], check: WriteCheck | None = None) -> None:
+        extra = check(changes) if check is not None else {}
+        graphs = {name: graph for name, graph in changes.items() if graph is not None}
+        self.replace_graphs({**graphs, **extra}, drop=[name for name, graph in changes.items() if graph is None])
+
+    def update(self, sparql: str, check: WriteCheck | None = None, base_iri: str | None = None) -> list[GraphName]:
+        """Not on a remote store: kg could not see what an update changes before it is committed,
+        so it could not pass it through the gate. Write through kg build or kg ingest."""
+        raise StoreError("SPARQL updates through kg are not supported on a remote store: use kg build or kg ingest")
+
+    def export(self, syntax: RdfSyntax, graphs: Sequence[str] | None = None) -> bytes:
+        scratch = ox.Store()
+        for name in self.graph_names() if graphs is None else list(graphs):
+            data = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}").serialize_graph(
+                _NTRIPLES
+            )
+            target: ox.NamedNode | ox.DefaultGraph = ox.NamedNode(name) if syntax.datasets else ox.DefaultGraph()
+            scratch.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=target)
+        return _dump(scratch, syntax, self.prefixes)
+
+    def __len__(self) -> int:
+        rows = self.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+            f"FILTER(STRSTARTS(STR(?g), {_string(self.base)})) }}"
+        ).rows()
+        first = next(iter(rows))[0] or '"0"'
+        return int(first.split('"')[1])
+
+    def close(self) -> None:
+        self._http.close()
+
+
+def _string(text: str) -> str:
+    """``text`` as a SPARQL string literal."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped}"'
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0][:300] if text.strip() else "(no message)"
+
+
+_NTRIPLES = next(s for s in RDF_SYNTAXES if s.name == "ntriples")
