@@ -24,7 +24,7 @@ from kg.errors import InputError, KGError, NotConformingError, QueryError, Store
 from kg.formats import RDF_SYNTAXES, rdf_syntax, results_syntax
 from kg.namespaces import IRIs
 from kg.settings import Settings
-from kg.store import Store, open_store
+from kg.store import Store, open_store, shown
 
 EXIT_CODES: tuple[tuple[type[KGError], int], ...] = (
     (NotConformingError, 1),
@@ -135,7 +135,7 @@ def build(
                 f"{item.name}: {len(item.asserted)} asserted, {len(item.inferred)} inferred, "
                 f"{len(item.provenance)} provenance triples; {len(item.report.warnings)} warning(s)"
             )
-        _say(f"built {len(built) - 1} article(s) into {store or settings.store}")
+        _say(f"built {len(built) - 1} article(s) into {shown(store or settings.store)}")
 
     _run(action)
 

@@ -130,6 +130,18 @@ def refusal(query: str) -> tuple[str, str] | None:
     return None
 
 
+QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
+
+
+def query_form(query: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the form of a query (its first such keyword, after the
+    prologue), or None when it has none."""
+    for token in tokens(query):
+        if token.kind == "word" and token.text.upper() in QUERY_FORMS:
+            return token.text.upper()
+    return None
+
+
 def named_graphs(query: str) -> list[str]:
     """Every graph a query or update names in FROM, FROM NAMED, USING or USING NAMED, as IRIs.
 

@@ -3,6 +3,7 @@ each on the embedded store and on a real remote engine (Oxigraph server on 127.0
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from kg.formats import RDF_SYNTAXES
 from kg.namespaces import IRIs
 from kg.pipeline import Built
 from kg.store import Store, open_store
-from tests.engines import Engine, oxigraph_server
+from tests.engines import Engine, oxigraph_server, virtuoso_server
 
 EX = "http://example.org/"
 
@@ -43,22 +44,34 @@ def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine | None
         yield engine
 
 
-def _open(kind: str, tmp_path: Path, oxigraph: Engine | None, base: str) -> Store:
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine | None]:
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as engine:
+        yield engine
+
+
+def _open(kind: str, tmp_path: Path, engines: dict[str, Engine | None], base: str) -> Store:
     if kind == "embedded":
         return open_store(tmp_path / "store")
-    if oxigraph is None:
-        pytest.skip("no oxigraph binary (pip install oxigraph)")
-    store = open_store(oxigraph.location, base_iri=base)
+    engine = engines[kind]
+    if engine is None:
+        missing = f"no {kind} here (pip install oxigraph; apt-get install virtuoso-opensource)"
+        if os.environ.get("CI"):  # .ci/run installs both: a missing one is a broken install step
+            pytest.fail(missing)
+        pytest.skip(missing)
+    store = open_store(engine.location, base_iri=base)
     store.replace_graphs({}, drop=[URIRef(n) for n in store.graph_names()])  # each test starts empty
     return store
 
 
-STORES = ["embedded", "oxigraph"]
+STORES = ["embedded", "oxigraph", "virtuoso"]
 
 
 @pytest.fixture(params=STORES)
-def store(request: pytest.FixtureRequest, tmp_path: Path, oxigraph: Engine | None) -> Iterator[Store]:
-    opened = _open(request.param, tmp_path, oxigraph, EX)
+def store(
+    request: pytest.FixtureRequest, tmp_path: Path, oxigraph: Engine | None, virtuoso: Engine | None
+) -> Iterator[Store]:
+    opened = _open(request.param, tmp_path, {"oxigraph": oxigraph, "virtuoso": virtuoso}, EX)
     yield opened
     opened.close()
 
@@ -68,12 +81,13 @@ def seeded(
     request: pytest.FixtureRequest,
     tmp_path: Path,
     oxigraph: Engine | None,
+    virtuoso: Engine | None,
     iris: IRIs,
     _authority_built: Built,
     _seed_built: Built,
 ) -> Iterator[Store]:
     """A store of each kind holding the authority and the built seed article."""
-    opened = _open(request.param, tmp_path, oxigraph, iris.base)
+    opened = _open(request.param, tmp_path, {"oxigraph": oxigraph, "virtuoso": virtuoso}, iris.base)
     opened.replace_graphs({**_authority_built.graphs(), **_seed_built.graphs()})
     yield opened
     opened.close()
@@ -102,7 +116,8 @@ def test_a_failed_write_changes_nothing(store: Store) -> None:
 
 def test_default_graph_is_the_union(store: Store) -> None:
     store.replace_graphs({URIRef(EX + "a"): graph("a1"), URIRef(EX + "b"): graph("b1")})
-    assert len(list(store.query("SELECT * WHERE { ?s ?p ?o }").rows())) == 2
+    rows = store.query(f"SELECT ?o WHERE {{ ?s <{EX}p> ?o }}").rows()  # an engine may hold graphs of its own
+    assert sorted(rows) == [('"a1"',), ('"b1"',)]
 
 
 def test_malformed_query_is_a_query_error(store: Store) -> None:

@@ -30,7 +30,7 @@ from typing import cast
 from kg.errors import StoreError
 from kg.server.workers import Shared, WorkerConfig, WriterAddress, open_view, writer_main
 from kg.settings import Settings
-from kg.store import is_remote
+from kg.store import is_remote, shown
 
 _CTX = multiprocessing.get_context("spawn")
 GRACE = 5.0
@@ -105,7 +105,7 @@ class Supervisor:
         theirs.close()
         if not ours.poll(120) or _received(ours) is None:
             process.kill()
-            raise StoreError(f"the writer could not open the store at {self.settings.store}")
+            raise StoreError(f"the writer could not open the store at {shown(self.settings.store)}")
         ours.close()
         self.writer = process
 

@@ -109,6 +109,18 @@ def is_remote(location: Path | str) -> bool:
 REMOTE_SCHEMES = ("sparql+http://", "sparql+https://")
 
 
+def shown(location: Path | str) -> str:
+    """``location`` as kg prints it: a remote store's password left out."""
+    text = str(location)
+    if not is_remote(text):
+        return text
+    scheme, _, rest = text.partition("://")
+    userinfo, at, host = rest.partition("@")
+    if at and "/" not in userinfo:
+        return f"{scheme}://{userinfo.split(':')[0]}:***@{host}"
+    return text
+
+
 def open_store(
     location: Path | str,
     *,

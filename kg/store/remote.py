@@ -28,12 +28,15 @@ from rdflib import Graph
 
 from kg.errors import QueryError, StoreError
 from kg.formats import RDF_SYNTAXES, RdfSyntax
+from kg.sparql import query_form
 from kg.store import GraphName, WriteCheck
 from kg.store.embedded import EmbeddedResult, _dump, replacement
 
 RESULTS_JSON = "application/sparql-results+json"
 GRAPH_TYPES = ("application/n-triples", "text/turtle", "text/plain")
-ACCEPT = f"{RESULTS_JSON}, application/n-triples;q=0.9, text/turtle;q=0.8"
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
+ASK_VARIABLE = "__ASK_RETVAL"
+"""Virtuoso answers ASK as one solution of this variable, 1 or 0, in SPARQL JSON and XML."""
 
 
 @dataclass(frozen=True)
@@ -117,11 +120,15 @@ class RemoteStore:
         form = [("query", sparql)]
         form += [("default-graph-uri", g) for g in default_graphs or ()]
         form += [("named-graph-uri", g) for g in named_graphs or ()]
-        response = self._post(self.endpoint.query, form, ACCEPT)
+        form_of = query_form(sparql)
+        graph = form_of in ("CONSTRUCT", "DESCRIBE")
+        response = self._post(self.endpoint.query, form, GRAPH_ACCEPT if graph else RESULTS_JSON)
         media = response.headers.get("content-type", "").split(";")[0].strip().lower()
         try:
             if media in (RESULTS_JSON, "application/json"):
                 parsed = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+                if form_of == "ASK" and isinstance(parsed, ox.QuerySolutions):
+                    parsed = _boolean(parsed)
                 return EmbeddedResult(parsed, self.prefixes)
             if media in GRAPH_TYPES:
                 syntax = ox.RdfFormat.TURTLE if media == "text/turtle" else ox.RdfFormat.N_TRIPLES
@@ -185,6 +192,20 @@ class RemoteStore:
 
     def close(self) -> None:
         self._http.close()
+
+
+def _boolean(solutions: ox.QuerySolutions) -> ox.QueryBoolean:
+    """An ASK answered as solutions (Virtuoso): true when its one value is a true or non-zero literal."""
+    values = [solution[ASK_VARIABLE] for solution in solutions]
+    value = values[0] if len(values) == 1 else None
+    if not isinstance(value, ox.Literal) or [v.value for v in solutions.variables] not in ([], [ASK_VARIABLE]):
+        raise StoreError("the SPARQL endpoint answered an ASK query with solutions, not a boolean")
+    truth = value.value.strip().lower() not in ("0", "false", "")
+    answer = ox.parse_query_results(
+        b'{"head":{},"boolean":%s}' % (b"true" if truth else b"false"), format=ox.QueryResultsFormat.JSON
+    )
+    assert isinstance(answer, ox.QueryBoolean)
+    return answer
 
 
 def _string(text: str) -> str:
