@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -66,21 +67,32 @@ def load(folder: Path, authority: AuthoritySource) -> Article:
 
 def gate(asserted: Graph, inferred: Graph | None = None) -> Report:
     """The SHACL gate: article shapes on the asserted graph, closure shapes with the inferred one."""
-    ontology = resources.ontology()
-    report = check(asserted, resources.shapes(), ontology)
+    report = check(asserted, resources.shapes(), resources.ontology())
     if inferred is not None and report.conforms:
-        report = report + check(asserted + inferred, resources.closure_shapes(), ontology)
+        report = report + closure_gate(asserted, inferred)
     return report
+
+
+def closure_gate(asserted: Graph, inferred: Graph) -> Report:
+    """The gate's second half alone: closure shapes on the asserted graph with its inferred one."""
+    return check(asserted + inferred, resources.closure_shapes(), resources.ontology())
+
+
+def _gated(asserted: Graph, infer_it: Callable[[], Graph], known: Graph | None = None) -> tuple[Graph, Report]:
+    """Article shapes on ``asserted``; if it passes, its closure (``infer_it()``) and the closure shapes
+    on both (with ``known``, inferred triples already stored that it builds on)."""
+    report = gate(asserted)
+    if not report.conforms:
+        return Graph(), report
+    inferred = infer_it()
+    return inferred, report + closure_gate(asserted, inferred if known is None else inferred + known)
 
 
 def build_authority(source: AuthoritySource, iris: IRIs, built_at: datetime) -> Built:
     """Map, infer and gate the authority file."""
     asserted = map_authority(source.authority, iris)
     names = iris.authority_graphs()
-    report = gate(asserted)
-    inferred = infer(asserted, resources.ontology()) if report.conforms else Graph()
-    if report.conforms:
-        report = gate(asserted, inferred)
+    inferred, report = _gated(asserted, partial(infer, asserted, resources.ontology()))
     if not report.conforms:
         raise NotConformingError(source.path.name, report)
     origin = Source(URIRef(f"{names[0]}#source"), source.path.name, source.sha256)
@@ -96,11 +108,11 @@ def build_article(article: Article, iris: IRIs, built_at: datetime, authority: B
     """
     mapped = map_article(article, iris, built_at, __version__)
     context = map_authority(article.authority, iris, referenced_authority(article.annotation, article.authority))
-    report = gate(mapped.asserted + context)
-    inferred = Graph()
-    if report.conforms:
-        inferred = infer(mapped.asserted, resources.ontology(), context=context, known=authority.inferred)
-        report = gate(mapped.asserted + context, inferred + authority.inferred)
+    inferred, report = _gated(
+        mapped.asserted + context,
+        partial(infer, mapped.asserted, resources.ontology(), context=context, known=authority.inferred),
+        known=authority.inferred,
+    )
     if not report.conforms:
         raise NotConformingError(article.id, report)
     names = iris.article_graphs(article.id)
@@ -204,11 +216,10 @@ def write_check(store: Store, iris: IRIs, written_at: datetime) -> WriteCheck:
                 continue
             authority_name, authority_inferred_name, _ = iris.authority_graphs()
             context, known = store.graph(authority_name), store.graph(authority_inferred_name)
-            report = gate(graph + context)
-            inferred = infer(graph, resources.ontology(), context=context, known=known) if report.conforms else None
-            if inferred is not None:
-                report = gate(graph + context, inferred + known)
-            if inferred is None or not report.conforms:
+            inferred, report = _gated(
+                graph + context, partial(infer, graph, resources.ontology(), context=context, known=known), known
+            )
+            if not report.conforms:
                 raise NotConformingError(article_id, report)
             extra[inferred_name] = inferred
             extra[provenance_name] = store.graph(provenance_name) + revision(name, iris, written_at, __version__)

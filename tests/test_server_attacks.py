@@ -818,6 +818,7 @@ def test_a_runaway_query_is_stopped_and_others_keep_answering(
     body = refused(response, 503)
     assert body["error"] == "Timeout"
     assert response.headers["retry-after"] == "1"
+    assert response.headers["connection"] == "close"  # its process retires: the connection is not reused
     assert QUERY_TIMEOUT - 0.1 <= took <= QUERY_TIMEOUT + 1.0, took
     p50, p99 = _percentile(latencies, 0.5), _percentile(latencies, 0.99)
     with capsys.disabled():  # shown in the test log without -s

@@ -188,6 +188,8 @@ def create_app(
             if outcome.status == 503:
                 metrics.timeout()
                 outcome.headers["Retry-After"] = "1"
+                if op not in WRITES:  # this process now retires: the client must not reuse the connection
+                    outcome.headers["Connection"] = "close"
         if outcome.refusal:
             metrics.refused(outcome.refusal)
         return _respond(outcome)
