@@ -18,7 +18,7 @@ and YAML line, or :class:`~kg.errors.InputError` for unreadable files.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -344,10 +344,19 @@ class _Loader(yaml.SafeLoader):
     """Safe YAML without implicit timestamps: dates stay the strings that were written."""
 
 
-_Loader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The same, on libyaml when PyYAML has it (several times faster); the pure-Python loader
+    still words the errors, so that messages do not depend on how PyYAML was built."""
+
+
+for _loader in (_Loader, _FastLoader):
+    _loader.yaml_implicit_resolvers = {
+        key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+Nodes = Callable[[], "yaml.Node | None"]
+"""The document's YAML nodes (with their lines), composed only when an error needs a line."""
 
 
 def _read(path: Path) -> str:
@@ -362,17 +371,20 @@ def _read(path: Path) -> str:
         raise InputError(str(path), f"cannot read: {err.strerror}") from None
 
 
-def _parse_yaml(path: Path, source: str) -> tuple[Any, yaml.Node | None]:
+def _parse_yaml(path: Path, source: str) -> tuple[Any, Nodes]:
     try:
-        data = yaml.load(source, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
-        node = yaml.compose(source, Loader=_Loader)
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise InputError(str(path), f"{where}malformed YAML: {err.problem}") from None
+        data = yaml.load(source, Loader=_FastLoader)  # noqa: S506 - a SafeLoader
+    except yaml.YAMLError:
+        try:
+            yaml.load(source, Loader=_Loader)  # noqa: S506 - a SafeLoader; for the error's words
+        except yaml.MarkedYAMLError as err:
+            mark = err.problem_mark
+            where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+            raise InputError(str(path), f"{where}malformed YAML: {err.problem}") from None
+        raise InputError(str(path), "malformed YAML") from None
     if not isinstance(data, dict):
         raise AnnotationError(str(path), ["the document must be a mapping"])
-    return data, node
+    return data, lambda: yaml.compose(source, Loader=_FastLoader)
 
 
 def _line(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
@@ -400,11 +412,12 @@ def field_path(loc: tuple[int | str, ...]) -> str:
     return out or "(document)"
 
 
-def _validate(model: type[Model], path: Path, data: Any, node: yaml.Node | None) -> Any:
+def _validate(model: type[Model], path: Path, data: Any, nodes: Nodes) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as err:
         problems = []
+        node = nodes()
         for e in err.errors(include_url=False):
             loc = tuple(p for p in e["loc"] if not str(p).startswith("function-"))
             line = _line(node, loc)
@@ -415,8 +428,8 @@ def _validate(model: type[Model], path: Path, data: Any, node: yaml.Node | None)
 
 def load_authority(path: Path) -> Authority:
     """Load and check the authority file (entities and positions, by id)."""
-    data, node = _parse_yaml(path, _read(path))
-    authority: Authority = _validate(Authority, path, data, node)
+    data, nodes = _parse_yaml(path, _read(path))
+    authority: Authority = _validate(Authority, path, data, nodes)
     problems = list(_authority_problems(authority))
     if problems:
         raise AnnotationError(str(path), problems)
@@ -443,8 +456,8 @@ def load_article(folder: Path, authority: Authority) -> Article:
     """Load ``folder/annotation.yaml`` and its text, check spans and references."""
     path = folder / ANNOTATION_FILE
     source = _read(path)
-    data, node = _parse_yaml(path, source)
-    annotation: Annotation = _validate(Annotation, path, data, node)
+    data, nodes = _parse_yaml(path, source)
+    annotation: Annotation = _validate(Annotation, path, data, nodes)
     text_path = folder / annotation.article.text
     try:
         raw = text_path.read_bytes()
@@ -462,7 +475,7 @@ def load_article(folder: Path, authority: Authority) -> Article:
     text = _read(text_path)
     problems = [*_span_problems(annotation, text), *_reference_problems(annotation, authority)]
     if problems:
-        lines = []
+        lines, node = [], nodes()
         for loc, message in problems:
             line = _line(node, loc)
             lines.append(f"{'line ' + str(line) + ': ' if line else ''}{field_path(loc)}: {message}")
