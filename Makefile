@@ -36,6 +36,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/reason.py
+	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/http_bench.py
 
 clean:
