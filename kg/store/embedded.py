@@ -146,14 +146,21 @@ def replacement(graphs: Mapping[GraphName, Graph], drop: Sequence[GraphName] = (
     (None when there is nothing to do): one request, so one transaction."""
     names = list(dict.fromkeys([*drop, *graphs]))
     parts = [f"DROP SILENT {_sparql_name(name)}" for name in names]
-    inserts = []
     for name, graph in graphs.items():
-        if len(graph):
-            body = _to_nt(name, graph)
-            inserts.append(body if name is None else f"GRAPH <{name}> {{\n{body}}}")
-    if inserts:
-        parts.append("INSERT DATA {\n" + "\n".join(inserts) + "\n}")
+        if not len(graph):
+            continue
+        lines = _to_nt(name, graph).splitlines()
+        for start in range(0, len(lines), INSERT_CHUNK):
+            body = "\n".join(lines[start : start + INSERT_CHUNK])
+            parts.append(
+                f"INSERT DATA {{\n{body}\n}}" if name is None else f"INSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}"
+            )
     return " ;\n".join(parts) if parts else None
+
+
+INSERT_CHUNK = 1000
+"""Triples per INSERT DATA operation (all in one request): Virtuoso's SPARQL compiler gives up on
+one operation of some 5,000 lines."""
 
 
 def _to_nt(name: GraphName, graph: Graph) -> str:
