@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/reason.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/http_bench.py
 
 clean:

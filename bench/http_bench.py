@@ -81,11 +81,11 @@ class Dataset:
     seconds: float
 
 
-def build_dataset(folder: Path, seed: int = SEED) -> Dataset:
+def build_dataset(folder: Path, seed: int = SEED, articles: int = 24) -> Dataset:
     """A kg-shaped graph, the same for a given seed: an authority graph of countries, cities,
     people and organisations (rdfs:label, skos:prefLabel, skos:altLabel, kgo:containedIn), and
-    24 article graphs of 250 events each (type, label, kgo:place, kgo:startDate, factuality, two
-    kgo:hasParticipation → participation → kgo:participant / kgo:role)."""
+    ``articles`` article graphs (24: about 100k quads) of 250 events each (type, label, kgo:place,
+    kgo:startDate, factuality, two kgo:hasParticipation → participation → kgo:participant / kgo:role)."""
     start = time.perf_counter()
     rng = random.Random(seed)
     quads: list[ox.Quad] = []
@@ -119,7 +119,7 @@ def build_dataset(folder: Path, seed: int = SEED) -> Dataset:
                 cities.append(node)
     agents = entities[len(countries) + len(cities) :]
     events = 0
-    for article in range(24):
+    for article in range(articles):
         graph = iri(f"{BASE}graph/article/article-{article:03d}")
         for k in range(250):
             event = iri(f"{BASE}id/article/article-{article:03d}/event/e{k}")
