@@ -1,16 +1,8 @@
-"""Synthetic, seed-like news articles for benchmarks and property tests.
+"""One synthetic article: its text written from sentence templates, annotated as it grows.
 
-``generate(root, count, seed)`` writes an articles root: an ``authority.yaml`` with a pool
-of invented countries, cities, places, government bodies, armed forces, armed groups,
-news agencies, people, equipment and posts, and ``count`` article folders shaped like the
-bundled seed (a few dozen events, statements, quantities, tenures, times and relations).
-
-Each text is assembled from sentence templates while the offsets of every span are
-recorded, so every annotation loads with :func:`kg.annotation.load_article` and passes the
-gate. The annotation is built from :mod:`kg.annotation`'s own models, so it can only say
-what the schema allows. Everything is drawn from ``random.Random`` seeded by ``seed`` and
-the article's index: the same arguments give byte-identical files, and article ``i`` does
-not depend on ``count``. Nothing in these articles happened and every name is invented.
+:class:`_ArticleWriter` appends each span to the text while recording its offsets, and gathers
+events (:class:`_EventDraft`) and times (:class:`_TimeDraft`) until the annotation is built from
+:mod:`kg.annotation`'s own models. It draws its names from a :class:`~kg.synthetic.pool._Pool`.
 """
 
 from __future__ import annotations
@@ -19,17 +11,11 @@ import hashlib
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel
-
 from kg.annotation import (
-    ANNOTATION_FILE,
     Annotation,
     ArticleMeta,
-    Authority,
     Bound,
     Dateline,
     Entity,
@@ -40,8 +26,6 @@ from kg.annotation import (
     LocalEntity,
     Participant,
     Photo,
-    Position,
-    PositionType,
     Quantity,
     Relation,
     RelationProperty,
@@ -51,48 +35,10 @@ from kg.annotation import (
     StatementFactuality,
     Tenure,
     TimeExpression,
-    authority_path,
 )
+from kg.synthetic.pool import _Country, _Named, _Official, _Pool
 
 TEXT_FILE = "text.txt"
-COUNTRIES = (
-    "Norvania", "Castavia", "Veloria", "Drovnia", "Calveria", "Marovia", "Selunia", "Tarvenia",
-    "Ostelia", "Kelmaria", "Pravonia", "Zevria", "Vestoria", "Amberia", "Lunaria", "Gorlandia",
-)  # fmt: skip
-CITIES = (
-    "Korvel", "Astrand", "Belmuth", "Dravenport", "Ostrel", "Varnholm", "Serrin", "Kaldor",
-    "Mirevale", "Tolvasa", "Brasko", "Lindarel", "Quorvin", "Halvik", "Peloran", "Tavrin",
-)  # fmt: skip
-LANDMARKS = ("Citadel", "Old Palace", "Admiralty House", "Senate Palace", "Garden Palace", "White Hall")
-SEAS = ("Amber Sea", "Northern", "Grey Coast", "Southern", "Eastern", "Western", "Iron Bay", "Pearl Sea")
-FIRST_NAMES = (
-    "Anton", "Mara", "Ilya", "Petra", "Oskar", "Lena", "Dmitar", "Sofia", "Viktor", "Ines",
-    "Tomas", "Yara", "Emil", "Nadia", "Karel", "Greta", "Stefan", "Alina", "Bruno", "Daria",
-    "Jonas", "Vera", "Milan", "Irena", "Pavel", "Edda", "Lukas", "Tereza",
-)  # fmt: skip
-LAST_NAMES = (
-    "Velik", "Oskarsen", "Brandt", "Korova", "Maren", "Dusek", "Halloran", "Petrin", "Savic",
-    "Lindqvist", "Arvanis", "Kostel", "Reyna", "Vrana", "Holm", "Ferro", "Castell", "Novak",
-    "Ilves", "Tamsin", "Morel", "Balder", "Sorensen", "Kadlec", "Varga", "Lisle", "Orban", "Weller",
-)  # fmt: skip
-ARMED_GROUPS = (
-    ("Crimson Front", "CF"),
-    ("Black Banner Movement", "BBM"),
-    ("Iron Valley Brigades", "IVB"),
-    ("Free Hills Army", "FHA"),
-    ("Red Delta Militia", "RDM"),
-)
-INTERNATIONAL = (
-    ("Council of Coastal Nations", "CCN"),
-    ("Commission for Peace Monitoring", "CPM"),
-    ("Union of Northern States", "UNS"),
-    ("Office for Humanitarian Statistics", "OHS"),
-)
-MANUFACTURERS = (("Varkov Design Bureau", "Varkov", "VK"), ("Estline Aeroworks", "Estline", "EA"))
-CATEGORIES = ("aircraft", "helicopter", "cruise missile", "missile ship", "drone")
-MISSILES = ("Stiletto", "Harrow", "Lance", "Talon")
-REPORTING_NAMES = ("Gannet", "Falchion", "Skua", "Halberd")
-DRONES = ("Kestrel", "Swift", "Merlin")
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -101,233 +47,8 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 
-def generate(root: Path, count: int, seed: int = 0) -> list[Path]:
-    """Write an articles root at ``root``: ``authority.yaml`` and ``count`` article folders
-    (``synthetic-{seed}-{index:04d}``). Returns the article folders in order. Files of the
-    same names are overwritten; nothing else in ``root`` is touched."""
-    if count < 0 or seed < 0:
-        raise ValueError(f"count and seed must be non-negative (got count={count}, seed={seed})")
-    pool = _Pool(random.Random(f"kg.synthetic/{seed}/authority"))  # noqa: S311 - test data, not secrets
-    root.mkdir(parents=True, exist_ok=True)
-    header = f"# Synthetic authority written by kg.synthetic (seed {seed}). Every name in it is invented.\n"
-    authority_path(root).write_bytes((header + _dump(pool.authority())).encode())
-    folders = []
-    for index in range(count):
-        article_id = f"synthetic-{seed}-{index:04d}"
-        rng = random.Random(f"kg.synthetic/{seed}/{index}")  # noqa: S311 - test data, not secrets
-        text, annotation = _ArticleWriter(rng, pool, article_id).write()
-        folder = root / article_id
-        folder.mkdir(exist_ok=True)
-        (folder / TEXT_FILE).write_bytes(text.encode())
-        header = f"# Synthetic article {index} written by kg.synthetic (seed {seed}). Nothing in it happened.\n"
-        (folder / ANNOTATION_FILE).write_bytes((header + _dump(annotation)).encode())
-        folders.append(folder)
-    return folders
-
-
-def _dump(model: BaseModel) -> str:
-    # no line wrapping: a folded plain scalar would read back the same, but a surface on one
-    # line is one a person can compare with the text
-    return yaml.safe_dump(_plain(model), sort_keys=False, allow_unicode=True, default_flow_style=None, width=10**6)
-
-
-def _plain(value: object) -> object:
-    """A model as YAML-ready data, written as a person would: spans as ``[start, end,
-    surface]``, fields left at their defaults left out."""
-    if isinstance(value, Span):
-        return [value.start, value.end, value.text]
-    if isinstance(value, BaseModel):
-        out = {}
-        for name, info in type(value).model_fields.items():
-            item = getattr(value, name)
-            if info.is_required() or item != info.get_default(call_default_factory=True):
-                out[name] = _plain(item)
-        return out
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
-
-
-def _slug(name: str) -> str:
-    return "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())
-
-
 def _day(day: date) -> str:
     return f"{MONTHS[day.month - 1]} {day.day}"
-
-
-# --- the authority: a pool of invented entities and posts ---------------------------------------
-
-
-@dataclass(frozen=True)
-class _Named:
-    """An entity of the pool: its id, its name and the form the text uses most."""
-
-    id: str
-    name: str
-    short: str
-
-
-@dataclass(frozen=True)
-class _Official:
-    """A person holding a post (and possibly a military rank)."""
-
-    person: _Named
-    post: str
-    title: str
-    rank: str | None = None
-
-    @property
-    def surname(self) -> str:
-        return self.person.name.split()[-1]
-
-
-@dataclass(frozen=True)
-class _Country:
-    """A country with the institutions and officials an article about it names."""
-
-    place: _Named
-    adjective: str
-    capital: _Named
-    landmark: _Named
-    government: _Named
-    defence_ministry: _Named
-    foreign_ministry: _Named
-    armed_forces: _Named
-    air_force: _Named
-    navy: _Named
-    army: _Named
-    flotilla: _Named
-    agency: _Named
-    president: _Official
-    defence_minister: _Official
-    foreign_minister: _Official
-    spokesperson: _Official
-
-
-class _Pool:
-    """What the articles of one seed draw on: six countries with their institutions and
-    officials, armed groups, international organisations, photographers and equipment."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
-        self.entities: dict[str, Entity] = {}
-        self.positions: dict[str, Position] = {}
-        # each first name and surname used once: no two people of a pool share either
-        people = len(FIRST_NAMES)
-        self.names = iter(zip(rng.sample(FIRST_NAMES, people), rng.sample(LAST_NAMES, people), strict=True))
-        for category in CATEGORIES:
-            self.entity(_slug(category), "EquipmentCategory", category)
-        self.manufacturers = [
-            self.entity(_slug(name), "Organisation", name, short, description="Invented equipment manufacturer.")
-            for name, short, _ in MANUFACTURERS
-        ]
-        self.aircraft: dict[str, list[_Named]] = {}
-        for (_, _, prefix), maker in zip(MANUFACTURERS, self.manufacturers, strict=True):
-            numbers = [f"{prefix}-{n}{rng.choice(('', 'M', 'SM'))}" for n in rng.sample(range(7, 60), 4)]
-            self.aircraft[maker.id] = [self.model(number, "aircraft", maker) for number in numbers]
-        self.missiles = [self.model(name, "cruise-missile", nato=rng.choice(REPORTING_NAMES)) for name in MISSILES]
-        self.drones = [
-            self.model(f"{name}-{rng.randint(2, 9)}", "drone", rng.choice(self.manufacturers)) for name in DRONES
-        ]
-        self.groups = [
-            self.entity(_slug(name), "ArmedGroup", name, short, aliases=[short]) for name, short in ARMED_GROUPS
-        ]
-        self.international = [
-            self.entity(_slug(name), "Organisation", name, short, aliases=[short]) for name, short in INTERNATIONAL
-        ]
-        self.photographers = [
-            self.entity(_slug(name), "Person", name, description="Invented news photographer.")
-            for name in (" ".join(next(self.names)) for _ in range(3))
-        ]
-        places = zip(rng.sample(COUNTRIES, 6), rng.sample(CITIES, 6), rng.sample(SEAS, 6), strict=True)
-        self.countries = [self.country(name, city, sea) for name, city, sea in places]
-
-    def authority(self) -> Authority:
-        return Authority(entities=self.entities, positions=self.positions)
-
-    def entity(self, eid: str, type_: EntityType, name: str, short: str = "", **fields: object) -> _Named:
-        if eid in self.entities:
-            raise AssertionError(f"the pool mints the entity id {eid!r} twice")
-        self.entities[eid] = Entity.model_validate({"type": type_, "name": name, **fields})
-        return _Named(eid, name, short or name)
-
-    def position(self, pid: str, type_: PositionType, name: str, organisation: _Named) -> str:
-        self.positions[pid] = Position(type=type_, name=name, organisation=organisation.id)
-        return pid
-
-    def model(self, name: str, category: str, maker: _Named | None = None, nato: str | None = None) -> _Named:
-        fields: dict[str, object] = {"category": category, "nato_name": nato}
-        if maker is not None:
-            fields.update(aliases=[f"{maker.short} {name}"], manufacturer=maker.id)
-        return self.entity(_slug(name), "EquipmentModel", name, "", **fields)
-
-    def official(self, country: _Named, post: str, title: str, rank: str | None = None) -> _Official:
-        name = " ".join(next(self.names))
-        person = self.entity(_slug(name), "Person", name, description=f"Invented {title} of {country.name}.")
-        return _Official(person, post, title, rank)
-
-    def country(self, name: str, city: str, sea: str) -> _Country:
-        slug, adjective = _slug(name), name + "n"  # every invented name ends in -ia
-        place = self.entity(slug, "Country", name, description="An invented country.")
-        capital = self.entity(_slug(city), "City", city, contained_in=[slug])
-        landmark = self.rng.choice(LANDMARKS)
-        site = self.entity(f"{capital.id}-{_slug(landmark)}", "Place", landmark, contained_in=[capital.id])
-
-        def body(suffix: str, type_: EntityType, title: str, parent: _Named, *aliases: str) -> _Named:
-            return self.entity(f"{slug}-{suffix}", type_, title, aliases=list(aliases), part_of=[parent.id])
-
-        government = body("government", "GovernmentBody", f"Government of {name}", place, f"{adjective} government")
-        defence = body("defence-ministry", "GovernmentBody", f"{adjective} Defence Ministry", place)
-        foreign = body("foreign-ministry", "GovernmentBody", f"{adjective} Foreign Ministry", place)
-        forces = body("armed-forces", "MilitaryUnit", f"Armed Forces of {name}", place, f"{adjective} Armed Forces")
-        air_force = body("air-force", "MilitaryUnit", f"{adjective} Air Force", forces)
-        navy = body("navy", "MilitaryUnit", f"{adjective} Navy", forces)
-        army = body("army", "MilitaryUnit", f"{adjective} Army", forces, f"{adjective} government troops")
-        flotilla = self.entity(f"{slug}-{_slug(sea)}-flotilla", "MilitaryUnit", f"{sea} Flotilla", part_of=[navy.id])
-        kind = self.rng.choice(("News Agency", "Telegraph Agency", "Press Service"))
-        abbreviation = name[0] + "".join(word[0] for word in kind.split())
-        agency = self.entity(
-            f"{slug}-{_slug(kind)}",
-            "NewsAgency",
-            f"{name} {kind}",
-            abbreviation,
-            aliases=[abbreviation],
-            description=f"Invented news agency of {name}.",
-        )
-        general = self.position(f"{slug}-general", "MilitaryRank", "General", forces)
-        posts = {
-            "president": self.position(f"{slug}-president", "Post", f"President of {name}", place),
-            "defence": self.position(f"{slug}-defence-minister", "Post", f"Defence Minister of {name}", defence),
-            "foreign": self.position(f"{slug}-foreign-minister", "Post", f"Foreign Minister of {name}", foreign),
-            "spokesperson": self.position(
-                f"{slug}-foreign-ministry-spokesperson", "Post", f"Spokesperson of the {foreign.name}", foreign
-            ),
-        }
-        return _Country(
-            place=place,
-            adjective=adjective,
-            capital=capital,
-            landmark=site,
-            government=government,
-            defence_ministry=defence,
-            foreign_ministry=foreign,
-            armed_forces=forces,
-            air_force=air_force,
-            navy=navy,
-            army=army,
-            flotilla=flotilla,
-            agency=agency,
-            president=self.official(place, posts["president"], "President"),
-            defence_minister=self.official(place, posts["defence"], "Defence Minister", general),
-            foreign_minister=self.official(place, posts["foreign"], "Foreign Minister"),
-            spokesperson=self.official(place, posts["spokesperson"], "Foreign Ministry spokesperson"),
-        )
-
-
-# --- one article --------------------------------------------------------------------------------
 
 
 @dataclass
