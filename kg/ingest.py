@@ -54,6 +54,8 @@ class Event:
     """The article's id, or its folder's name when it could not be loaded."""
     detail: str = ""
     """Why it was refused (the SHACL report or the input error), or what was stored."""
+    cause: Literal["", "input", "shapes"] = ""
+    """What refused it: its input (unreadable, invalid, a clash) or the SHACL gate."""
 
 
 @dataclass
@@ -117,9 +119,9 @@ def _one(folder: Path) -> Built | Event:
             return Event("unchanged", article.id)
         return build_article(article, iris, context.built_at, context.authority)
     except NotConformingError as err:
-        return Event("refused", err.article_id, err.report.text())
+        return Event("refused", err.article_id, err.report.text(), "shapes")
     except InputError as err:
-        return Event("refused", folder.name, str(err))
+        return Event("refused", folder.name, str(err), "input")
 
 
 def _results(context: _Context, folders: Sequence[Path], workers: int) -> Iterator[Built | Event]:
@@ -170,7 +172,9 @@ def ingest(
     for result in _results(context, folders, workers):
         if isinstance(result, Built):
             if result.name in seen:
-                event = Event("refused", result.name, f"the article id {result.name!r} is used twice in this run")
+                event = Event(
+                    "refused", result.name, f"the article id {result.name!r} is used twice in this run", "input"
+                )
             else:
                 store.replace_graphs(result.graphs())
                 triples = len(result.asserted) + len(result.inferred) + len(result.provenance)

@@ -33,18 +33,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kg import __version__
 from kg.errors import KGError
 from kg.formats import RDF_SYNTAXES
-from kg.namespaces import IRIs
 from kg.server.describe import service_description
 from kg.server.editor import mount_editor
 from kg.server.linked import install, warm
 from kg.server.metrics import Metrics
 from kg.server.operations import absolute_iri, graph_response
-from kg.server.workers import BusyError, Outcome, Readers, Shared, WorkerConfig, WriterClient, outcome_of
+from kg.server.workers import BusyError, Outcome, Readers, Shared, WriterClient, outcome_of, worker_config
 from kg.settings import Settings
 from kg.sparql import refusal
 from kg.store import Store
 
-WRITES = frozenset({"update", "gsp_write"})
+WRITES = frozenset({"update", "gsp_write", "ingest_article"})
 """Operations the writer process runs; every other one is a read."""
 
 UPLOAD_TYPES = {s.media_type: s for s in RDF_SYNTAXES if not s.datasets or s.name == "jsonld"}
@@ -119,8 +118,7 @@ def create_app(
     ``retire`` is called when a read overruns its time (the process must stop taking requests
     and exit); ``ready`` once the store is open and requests can be answered.
     """
-    iris = IRIs(settings.base_iri)
-    config = WorkerConfig(str(settings.store), settings.base_iri, iris.prefixes(), settings.max_result_bytes)
+    config = worker_config(settings)
     warming = ThreadPoolExecutor(1, thread_name_prefix="kg-warm")
 
     def opened(store: Store) -> None:  # pages made ahead, off the request path (kg/server/linked.py)
@@ -349,6 +347,21 @@ def create_app(
             data = await run_in_threadpool(_upload, _content_type(request), await body_of(request), graph, full_type)
         return await dispatch("gsp_write", method=request.method, graph=graph, data=data, create=create)
 
+    @app.post("/articles")
+    async def post_article(request: Request) -> Response:
+        """An article as ``kg ingest`` takes it: multipart/form-data with the parts ``annotation``
+        (its annotation.yaml) and ``text`` (the text file it names), behind the update token."""
+        authorised(request)
+        if _content_type(request) != "multipart/form-data":
+            raise ProtocolError(
+                415, "UnsupportedMediaType", "POST an article as multipart/form-data (annotation, text)", "media_type"
+            )
+        parts = _form_parts(request.headers.get("content-type", ""), await body_of(request))
+        missing = [name for name in ("annotation", "text") if name not in parts]
+        if missing:
+            raise ProtocolError(400, "BadRequest", f"an article needs the parts annotation and text; no {missing[0]}")
+        return await dispatch("ingest_article", annotation=parts["annotation"], text=parts["text"])
+
     @app.get("/.well-known/void")
     async def void(request: Request) -> Response:
         return await dispatch(
@@ -387,6 +400,20 @@ def _one(params: dict[str, list[str]], name: str) -> str:
 
 def _too_large(what: str, limit: int) -> ProtocolError:
     return ProtocolError(413, "PayloadTooLarge", f"the {what} is larger than {limit} bytes", "too_large")
+
+
+def _form_parts(full_type: str, body: bytes) -> dict[str, bytes]:
+    """The parts of a multipart/form-data body, by name (the first of each name)."""
+    message = BytesParser(policy=email_policy.HTTP).parsebytes(f"Content-Type: {full_type}\r\n\r\n".encode() + body)
+    if not message.is_multipart():
+        raise ProtocolError(400, "BadRequest", "the multipart body has no parts")
+    parts: dict[str, bytes] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        if isinstance(name, str) and isinstance(payload, bytes):
+            parts.setdefault(name, payload)
+    return parts
 
 
 def _upload(content_type: str, body: bytes, graph: str | None, full_type: str = "") -> str:

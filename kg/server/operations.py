@@ -6,9 +6,12 @@ finished HTTP response). They run inside worker processes (kg/server/workers.py)
 
 from __future__ import annotations
 
+import json
+import tempfile
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -162,6 +165,47 @@ def gsp_write(
     return Outcome(201 if created else 204, headers=headers)
 
 
+def ingest_article(store: Store, config: WorkerConfig, annotation: bytes, text: bytes) -> Outcome:
+    """One article sent whole (its annotation and its text), built against the authority file of
+    the articles root and stored as ``kg ingest`` stores it: in one transaction, and not at all if
+    its input digest is stored already. 201 stored, 200 unchanged, 400 bad input, 422 refused."""
+    from kg.annotation import ANNOTATION_FILE, authority_path
+    from kg.ingest import Event, ingest
+
+    events: list[Event] = []
+    with tempfile.TemporaryDirectory(prefix="kg-article-") as tmp:
+        folder = Path(tmp) / "article"
+        folder.mkdir()
+        (folder / ANNOTATION_FILE).write_bytes(annotation)
+        name = _text_name(annotation)
+        if name is not None:
+            (folder / name).write_bytes(text)
+        iris, authority = IRIs(config.base_iri), authority_path(Path(config.articles))
+        ingest([folder], store, iris, datetime.now(UTC), authority, workers=1, on_event=events.append)
+        event = events[0]
+        detail = event.detail.replace(f"{folder}/", "").replace(str(folder), "the article")
+    if event.kind == "refused":
+        if event.cause == "shapes":
+            return error_outcome(422, "NotConforming", detail, refusal="not_conforming")
+        return error_outcome(400, "BadArticle", detail)
+    body = json.dumps({"article": event.name, "result": event.kind, "page": f"/page/article/{event.name}"})
+    return Outcome(201 if event.kind == "stored" else 200, "application/json", body.encode())
+
+
+def _text_name(annotation: bytes) -> str | None:
+    """The text file an annotation names (``article.text``), if it names a plain file name."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(annotation)
+        name = data["article"]["text"]
+    except (yaml.YAMLError, TypeError, KeyError, UnicodeDecodeError):
+        return None  # the loader says what is wrong, with the line
+    if not isinstance(name, str) or not name or "/" in name or "\\" in name or name.startswith("."):
+        return None
+    return name
+
+
 def void(store: Store, config: WorkerConfig, base_url: str, sparql_endpoint: str, accept: str | None) -> Outcome:
     from kg.server.describe import void_description
 
@@ -177,6 +221,7 @@ OPERATIONS: dict[str, Callable[..., Outcome]] = {
     "gsp_get": gsp_get,
     "update": update,
     "gsp_write": gsp_write,
+    "ingest_article": ingest_article,
     "void": void,
     "noop": noop,
     **linked.OPERATIONS,  # dereferenceable IRIs, pages, downloads (kg/server/linked.py)

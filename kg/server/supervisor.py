@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import cast
 
 from kg.errors import StoreError
-from kg.server.workers import Shared, WorkerConfig, WriterAddress, open_view, writer_main
+from kg.server.workers import Shared, WriterAddress, open_view, worker_config, writer_main
 from kg.settings import Settings
 from kg.store import is_remote, shown
 
@@ -83,8 +83,7 @@ class Supervisor:
         self.folder = Path(folder)
         writer = WriterAddress(str(self.folder / "writer"), secrets.token_bytes(32)) if settings.update_token else None
         self.shared = Shared.new(writer)
-        iris_prefixes = _prefixes(settings)
-        self.config = WorkerConfig(str(settings.store), settings.base_iri, iris_prefixes, settings.max_result_bytes)
+        self.config = worker_config(settings)
         self.servers: dict[BaseProcess, Connection] = {}
         self.retiring: dict[BaseProcess, Connection] = {}
         self.writer: BaseProcess | None = None
@@ -216,12 +215,6 @@ def _received(conn: Connection) -> object | None:
     except (EOFError, OSError):
         return None
     return note
-
-
-def _prefixes(settings: Settings) -> dict[str, str]:
-    from kg.namespaces import IRIs
-
-    return IRIs(settings.base_iri).prefixes()
 
 
 def serve(settings: Settings, on_ready: Callable[[], None] = lambda: None) -> None:

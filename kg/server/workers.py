@@ -40,6 +40,7 @@ from kg.errors import (
     StoreError,
 )
 from kg.server.metrics import Metrics
+from kg.settings import Settings
 
 _CTX = multiprocessing.get_context("spawn")
 
@@ -86,6 +87,17 @@ class WorkerConfig:
     base_iri: str
     prefixes: dict[str, str]
     max_result_bytes: int
+    articles: str = "articles"
+    """The articles root, whose authority file articles sent to ``POST /articles`` are built against."""
+
+
+def worker_config(settings: Settings) -> WorkerConfig:
+    from kg.namespaces import IRIs
+
+    prefixes = IRIs(settings.base_iri).prefixes()
+    return WorkerConfig(
+        str(settings.store), settings.base_iri, prefixes, settings.max_result_bytes, str(settings.articles)
+    )
 
 
 def open_view(config: WorkerConfig, writable: bool) -> Any:
