@@ -151,7 +151,18 @@ class Dateline(Model):
 
 class ArticleMeta(Model):
     id: Id
-    text: str = Field(min_length=1, description="file name of the text, beside the annotation")
+    text: str = Field(
+        min_length=1,
+        description="file name of the text, beside the annotation (a plain file name: no folder, not hidden)",
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _plain_file_name(cls, name: str) -> str:
+        if any(c in name for c in "/\\\x00") or name.startswith(".") or name == "annotation.yaml":
+            raise ValueError("must be the plain name of a file beside the annotation (no folder, not hidden)")
+        return name
+
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     language: str = Field(pattern=r"^[a-z]{2,3}(?:-[A-Za-z0-9]+)*$")
     publisher: Ref
@@ -459,6 +470,8 @@ def load_article(folder: Path, authority: Authority) -> Article:
     data, nodes = _parse_yaml(path, source)
     annotation: Annotation = _validate(Annotation, path, data, nodes)
     text_path = folder / annotation.article.text
+    if text_path.resolve().parent != folder.resolve():  # a link that leads out of the folder
+        raise InputError(str(text_path), "the text file must be in the article's folder")
     try:
         raw = text_path.read_bytes()
     except OSError:

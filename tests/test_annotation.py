@@ -72,6 +72,22 @@ def test_wrong_offset_names_field_line_and_both_strings(seed_copy: Path) -> None
     assert "'Shoigu'" in message and "[1357, 1363]" in message
 
 
+@pytest.mark.parametrize("name", ["../secret.txt", "/etc/hostname", ".hidden", "annotation.yaml", "a\\b.txt"])
+def test_the_text_is_a_plain_file_beside_the_annotation(seed_copy: Path, name: str) -> None:
+    _edit(seed_copy, "  text: text.txt", f"  text: '{name}'")  # single-quoted YAML: no escapes
+    with pytest.raises(AnnotationError, match=r"line \d+: article\.text: Value error, must be the plain name"):
+        _load(seed_copy)
+
+
+def test_a_text_linked_from_outside_the_folder_is_refused(seed_copy: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes((seed_copy / "text.txt").read_bytes())
+    (seed_copy / "linked.txt").symlink_to(secret)
+    _edit(seed_copy, "  text: text.txt", "  text: linked.txt")
+    with pytest.raises(InputError, match="must be in the article's folder"):
+        _load(seed_copy)
+
+
 def test_span_past_the_end_of_the_text(seed_copy: Path) -> None:
     _edit(seed_copy, '[1358, 1364, "Shoigu"]', '[9358, 9364, "Shoigu"]')
     with pytest.raises(AnnotationError, match=r"ends past the text \(3331 code points\)"):

@@ -68,3 +68,11 @@ def test_articles_need_the_token_and_both_parts(client: httpx.Client) -> None:
     assert_error(client.post("/articles", content=b"x", headers={**BEARER, "content-type": "text/plain"}), 415)
     only = {"annotation": article()["annotation"]}
     assert "text" in assert_error(client.post("/articles", files=only, headers=BEARER), 400)["message"]
+
+
+def test_an_article_cannot_name_a_text_outside_its_folder(client: httpx.Client) -> None:
+    source = (SEED / "annotation.yaml").read_text(encoding="utf-8")
+    for name in ("/etc/hostname", "../../../../etc/hostname", "annotation.yaml"):
+        annotation = source.replace("  text: text.txt", f"  text: '{name}'", 1).encode()
+        body = assert_error(client.post("/articles", files=article(annotation), headers=BEARER), 400)
+        assert "article.text" in body["message"] and "plain name of a file" in body["message"], body
