@@ -149,6 +149,11 @@ class Dateline(Model):
     mentions: Spans
 
 
+def is_text_file_name(name: str) -> bool:
+    """Whether ``name`` can name an article's text: a plain, visible file name other than the annotation's."""
+    return bool(name) and not any(c in name for c in "/\\\x00") and not name.startswith(".") and name != ANNOTATION_FILE
+
+
 class ArticleMeta(Model):
     id: Id
     text: str = Field(
@@ -159,7 +164,7 @@ class ArticleMeta(Model):
     @field_validator("text")
     @classmethod
     def _plain_file_name(cls, name: str) -> str:
-        if any(c in name for c in "/\\\x00") or name.startswith(".") or name == "annotation.yaml":
+        if not is_text_file_name(name):
             raise ValueError("must be the plain name of a file beside the annotation (no folder, not hidden)")
         return name
 

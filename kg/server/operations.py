@@ -196,14 +196,14 @@ def _text_name(annotation: bytes) -> str | None:
     """The text file an annotation names (``article.text``), if it names a plain file name."""
     import yaml
 
+    from kg.annotation import is_text_file_name
+
     try:
         data = yaml.safe_load(annotation)
         name = data["article"]["text"]
     except (yaml.YAMLError, TypeError, KeyError, UnicodeDecodeError):
         return None  # the loader says what is wrong, with the line
-    if not isinstance(name, str) or not name or "/" in name or "\\" in name or name.startswith("."):
-        return None
-    return name
+    return name if isinstance(name, str) and is_text_file_name(name) else None
 
 
 def void(store: Store, config: WorkerConfig, base_url: str, sparql_endpoint: str, accept: str | None) -> Outcome:
