@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import base64
 import builtins
+import contextlib
+import os
 import re
+import signal
 import socket
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -1065,3 +1068,52 @@ def test_errors_never_echo_internals(server: Server, client: httpx.Client, liste
         assert not _LEAKS.search(text), text
         assert str(server.store) not in text
         assert TOKEN not in text
+
+
+def _writer_pid(server: Server) -> int:
+    """The child of ``server`` holding the store read-write: the one with its LOCK file open."""
+    for pid in worker_pids(server.pid):
+        try:
+            targets = [os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()]
+        except OSError:
+            continue
+        if any(t == str(server.store / "LOCK") for t in targets):
+            return pid
+    raise AssertionError("no writer process found")
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="finds processes through /proc")
+def test_a_runaway_update_is_stopped_even_when_its_server_process_dies(slow_writes: Server) -> None:
+    with slow_writes.client() as c:
+        healthy(c)
+        writer = _writer_pid(slow_writes)
+        servers = worker_pids(slow_writes.pid) - {writer}
+        pending = threading.Thread(target=lambda: _quietly(lambda: send_update(c, RUNAWAY_UPDATE)))
+        pending.start()
+        time.sleep(0.3)  # the update runs in the writer
+        for pid in servers:  # every server process, the one that asked included, dies
+            os.kill(pid, signal.SIGKILL)
+        pending.join(30)
+        deadline = time.monotonic() + 30
+        while _alive(writer) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(writer), "the overrunning write was never stopped"
+    with slow_writes.client() as c:
+        settle(c)
+        ok = send_update(
+            c, 'INSERT DATA { GRAPH <http://example.org/later> { <http://example.org/s> <http://example.org/p> "o" } }'
+        )
+        assert ok.status_code == 204, ok.text
+
+
+def _quietly(action: Callable[[], object]) -> None:
+    with contextlib.suppress(httpx.HTTPError):
+        action()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

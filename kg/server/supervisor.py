@@ -21,6 +21,7 @@ import signal
 import socket
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -93,10 +94,18 @@ class Supervisor:
 
     def _start_writer(self) -> None:
         assert self.shared.writer is not None
+        self.shared.write_deadline.value = 0.0  # the killed writer's write is over
         ours, theirs = _CTX.Pipe(duplex=False)
         process = _CTX.Process(
             target=writer_main,
-            args=(self.shared.writer, self.config, self.shared.generation, theirs),
+            args=(
+                self.shared.writer,
+                self.config,
+                self.shared.generation,
+                self.shared.write_deadline,
+                self.settings.update_timeout,
+                theirs,
+            ),
             name="kg-writer",
             daemon=True,
         )
@@ -160,6 +169,7 @@ class Supervisor:
             watched[process.sentinel] = ("gone", process)
         if self.writer is not None:
             watched[self.writer.sentinel] = ("writer", self.writer)
+        self._watch_the_writer()
         for ready in wait(cast(list[Connection | int], list(watched)), timeout=0.5):
             what, process = watched[ready]
             if self.stopping:
@@ -180,6 +190,13 @@ class Supervisor:
             elif what == "writer" and process is self.writer:
                 process.join()
                 self._start_writer()
+
+    def _watch_the_writer(self) -> None:
+        """Kill a write that overran its limit, even if the server process that asked is gone."""
+        deadline = self.shared.write_deadline.value
+        writer = self.writer
+        if writer is not None and writer.pid is not None and 0 < deadline < time.time() - 1.0 and writer.is_alive():
+            os.kill(writer.pid, signal.SIGKILL)  # its sentinel fires: the loop starts a new one
 
     def _stop(self, *_: object) -> None:
         self.stopping = True

@@ -222,8 +222,21 @@ class WriterAddress:
     authkey: bytes
 
 
-def writer_main(address: WriterAddress, config: WorkerConfig, generation: Synchronized[int], ready: Connection) -> None:
-    """The writer process: open the store read-write, then answer one write at a time."""
+def writer_main(
+    address: WriterAddress,
+    config: WorkerConfig,
+    generation: Synchronized[int],
+    deadline: Synchronized[float],
+    limit: float,
+    ready: Connection,
+) -> None:
+    """The writer process: open the store read-write, then answer one write at a time.
+
+    While a write runs, ``deadline`` holds the time (``time.time()``) by which it must be done,
+    ``limit`` seconds after it started; the supervisor kills the writer past it, whether or not
+    the server process that asked is still there to do so. After every write, answered or not,
+    ``generation`` is bumped: readers reopen their views rather than miss a commit.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides when we stop
 
     def stop(*_: object) -> None:
@@ -231,6 +244,7 @@ def writer_main(address: WriterAddress, config: WorkerConfig, generation: Synchr
 
     signal.signal(signal.SIGTERM, stop)
     store = open_view(config, writable=True)
+    _bump(generation)  # opening may have recovered writes that no reader has seen
     try:
         Path(address.path).unlink(missing_ok=True)
         with Listener(address.path, family="AF_UNIX", authkey=address.authkey) as listener:
@@ -243,18 +257,28 @@ def writer_main(address: WriterAddress, config: WorkerConfig, generation: Synchr
                     continue
                 with conn:
                     try:
+                        if not conn.poll(WriterClient.STARTING):
+                            continue  # a caller that never says what it wants does not hold the writer
                         op, args = conn.recv()
+                        deadline.value = time.time() + limit
                         conn.send(os.getpid())  # started: the caller's time limit runs from here
                     except (EOFError, OSError):
+                        deadline.value = 0.0
                         continue
-                    outcome = _answer(store, config, op, args)
-                    if 200 <= outcome.status < 300:
-                        with generation.get_lock():
-                            generation.value += 1
+                    try:
+                        outcome = _answer(store, config, op, args)
+                    finally:
+                        deadline.value = 0.0
+                        _bump(generation)
                     with suppress(OSError):  # the caller went away; the write stands
                         conn.send(outcome)
     finally:
         store.close()
+
+
+def _bump(generation: Synchronized[int]) -> None:
+    with generation.get_lock():
+        generation.value += 1
 
 
 class WriterClient:
@@ -271,24 +295,24 @@ class WriterClient:
         while True:
             try:
                 return Client(self.address.path, family="AF_UNIX", authkey=self.address.authkey)
-            except (FileNotFoundError, ConnectionRefusedError, EOFError):
+            except (OSError, EOFError):  # not there yet, restarting, or reset as it was killed
                 if time.monotonic() > deadline:
                     raise StoreError("the writer process is not answering") from None
                 time.sleep(0.05)
 
     def _call(self, op: str, args: dict[str, Any], timeout: float) -> Outcome:
-        conn = self._connect()
-        with conn:
-            try:
+        try:
+            with self._connect() as conn:
                 conn.send((op, args))
-                pid: int = conn.recv()  # waits while the writer finishes earlier writes
+                pid: int = conn.recv()  # waits while the writer finishes earlier writes (each bounded)
                 if not conn.poll(timeout):
-                    os.kill(pid, signal.SIGKILL)  # the supervisor starts a new writer
+                    with suppress(OSError):
+                        os.kill(pid, signal.SIGKILL)  # the supervisor starts a new writer
                     raise QueryTimeoutError(f"stopped after {timeout:g} s (KG_UPDATE_TIMEOUT)")
                 outcome: Outcome = conn.recv()
                 return outcome
-            except (EOFError, OSError):
-                raise StoreError("the writer process failed") from None
+        except (EOFError, OSError):
+            raise StoreError("the writer process failed") from None
 
     async def call(self, op: str, args: dict[str, Any], timeout: float) -> Outcome:
         loop = asyncio.get_running_loop()
@@ -301,6 +325,8 @@ class Shared:
 
     generation: Synchronized[int]
     """Bumped by the writer after each write: readers reopen their view when it changes."""
+    write_deadline: Synchronized[float]
+    """When the running write must be done (time.time()), 0 when none runs: the supervisor's watch."""
     in_flight: Synchronized[int]
     """Reads running or waiting, across processes."""
     metrics: Metrics
@@ -311,5 +337,6 @@ class Shared:
     def new(cls, writer: WriterAddress | None) -> Shared:
         ctx = multiprocessing.get_context("spawn")
         generation: Synchronized[int] = ctx.Value("q", 0)
+        deadline: Synchronized[float] = ctx.Value("d", 0.0)
         in_flight: Synchronized[int] = ctx.Value("q", 0)
-        return cls(generation, in_flight, Metrics(), writer)
+        return cls(generation, deadline, in_flight, Metrics(), writer)
