@@ -1117,3 +1117,22 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="finds processes through /proc")
+def test_a_server_process_killed_mid_read_leaves_no_read_counted(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """One server process, one read at a time: were the killed process's read still counted, every
+    later read would be refused (429) for good."""
+    with running(tmp_path_factory, query_workers="1", max_concurrent_queries="1") as single:
+        with single.client() as c:
+            healthy(c)
+            pending = threading.Thread(target=lambda: _quietly(lambda: c.get("/sparql", params={"query": SLOW})))
+            pending.start()
+            time.sleep(0.5)  # the slow read is running and counted
+            for pid in worker_pids(single.pid):
+                os.kill(pid, signal.SIGKILL)
+            pending.join(30)
+        with single.client() as c:
+            settle(c)
+            assert in_flight(c) == 0
+            assert [c.get("/sparql", params={"query": CHEAP}).status_code for _ in range(3)] == [200, 200, 200]

@@ -111,7 +111,11 @@ def _respond(outcome: Outcome) -> Response:
 
 
 def create_app(
-    settings: Settings, shared: Shared, retire: Callable[[], None], ready: Callable[[], None] = lambda: None
+    settings: Settings,
+    shared: Shared,
+    retire: Callable[[], None],
+    ready: Callable[[], None] = lambda: None,
+    slot: int = 0,
 ) -> FastAPI:
     """The kg web application over the store named in ``settings``, for one server process.
 
@@ -128,7 +132,8 @@ def create_app(
 
         warming.submit(work)
 
-    readers = Readers(config, shared.generation, shared.in_flight, settings.max_concurrent_queries, retire, opened)
+    cap = settings.max_concurrent_queries
+    readers = Readers(config, shared.generation, shared.in_flight, slot, cap, retire, opened)
     writer = WriterClient(shared.writer) if shared.writer is not None and settings.update_token else None
     metrics = shared.metrics
     token = settings.update_token.get_secret_value().encode() if settings.update_token else None
@@ -234,7 +239,7 @@ def create_app(
 
     @app.get("/metrics")
     def prometheus() -> Response:
-        metrics.set_gauge("kg_queries_in_flight", shared.in_flight.value, "reads running, in every server process")
+        metrics.set_gauge("kg_queries_in_flight", shared.reads(), "reads running, in every server process")
         return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 
     @app.get("/")

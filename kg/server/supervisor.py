@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import cast
 
 from kg.errors import StoreError
-from kg.server.workers import Shared, WriterAddress, open_view, worker_config, writer_main
+from kg.server.workers import SLOTS, Shared, WriterAddress, open_view, worker_config, writer_main
 from kg.settings import Settings
 from kg.store import is_remote, shown
 
@@ -38,7 +38,7 @@ GRACE = 5.0
 """Seconds a stopping or retiring process has beyond the query time limit to finish its requests."""
 
 
-def _server_main(settings: Settings, shared: Shared, sock: socket.socket, notes: Connection) -> None:
+def _server_main(settings: Settings, shared: Shared, sock: socket.socket, notes: Connection, slot: int) -> None:
     """A server process: the app on the shared socket until told to stop or until it retires."""
     import uvicorn
 
@@ -56,7 +56,7 @@ def _server_main(settings: Settings, shared: Shared, sock: socket.socket, notes:
         # and be sure to go, runaway thread and all
         threading.Timer(limit, os._exit, (0,)).start()
 
-    app = create_app(settings, shared, retire, ready=lambda: notes.send("ready"))
+    app = create_app(settings, shared, retire, ready=lambda: notes.send("ready"), slot=slot)
     config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=int(limit) + 1, lifespan="on")
     server = uvicorn.Server(config)
     server.run(sockets=[sock])
@@ -87,6 +87,8 @@ class Supervisor:
         self.config = worker_config(settings)
         self.servers: dict[BaseProcess, Connection] = {}
         self.retiring: dict[BaseProcess, Connection] = {}
+        self.slots: dict[BaseProcess, int] = {}
+        self.free_slots = list(reversed(range(SLOTS)))
         self.writer: BaseProcess | None = None
         self.stopping = False
 
@@ -119,13 +121,23 @@ class Supervisor:
 
     def _start_server(self, sock: socket.socket) -> BaseProcess:
         ours, theirs = _CTX.Pipe(duplex=False)
+        slot = self.free_slots.pop()
         process = _CTX.Process(
-            target=_server_main, args=(self.settings, self.shared, sock, theirs), name="kg-server", daemon=True
+            target=_server_main, args=(self.settings, self.shared, sock, theirs, slot), name="kg-server", daemon=True
         )
         process.start()
         theirs.close()
         self.servers[process] = ours
+        self.slots[process] = slot
         return process
+
+    def _reaped(self, process: BaseProcess) -> None:
+        """A server process is gone: whatever reads it was counting are over."""
+        process.join()
+        slot = self.slots.pop(process)
+        with self.shared.in_flight.get_lock():
+            self.shared.in_flight[slot] = 0
+        self.free_slots.append(slot)
 
     # --- running ---
 
@@ -182,11 +194,11 @@ class Supervisor:
                 # "ready" from a replacement needs nothing; None: it is exiting, and its sentinel says so
             elif what == "exit" and process in self.servers:
                 self.servers.pop(process).close()
-                process.join()
+                self._reaped(process)
                 self._start_server(sock)
             elif what == "gone" and process in self.retiring:
                 self.retiring.pop(process).close()
-                process.join()
+                self._reaped(process)
             elif what == "writer" and process is self.writer:
                 process.join()
                 self._start_writer()

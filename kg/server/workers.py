@@ -26,9 +26,9 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from multiprocessing.connection import Client, Connection, Listener
-from multiprocessing.sharedctypes import Synchronized
+from multiprocessing.sharedctypes import Synchronized, SynchronizedArray
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from kg.errors import (
     KGError,
@@ -144,7 +144,8 @@ class BusyError(Exception):
 class Readers:
     """Reads in this process: a thread each over a shared read-only view of the store.
 
-    ``in_flight`` counts reads across every server process; past ``cap`` a read is refused
+    ``in_flight`` counts reads across every server process, one slot each (``slot`` is this
+    process's, which the supervisor clears when the process is gone); past ``cap`` a read is refused
     (BusyError). ``on_timeout`` is called when a read overruns: the process must retire;
     ``on_open`` with each view this process opens (at start, and after each write).
     """
@@ -153,12 +154,14 @@ class Readers:
         self,
         config: WorkerConfig,
         generation: Synchronized[int],
-        in_flight: Synchronized[int],
+        in_flight: InFlight,
+        slot: int,
         cap: int,
         on_timeout: Callable[[], None],
         on_open: Callable[[Any], None] = lambda store: None,
     ) -> None:
         self.config, self.generation, self.in_flight, self.cap = config, generation, in_flight, cap
+        self.slot = slot
         self.on_timeout, self.on_open = on_timeout, on_open
         self.executor = ThreadPoolExecutor(cap, thread_name_prefix="kg-read")
         self.store: Any = None
@@ -169,27 +172,33 @@ class Readers:
         await self._view()
 
     async def _view(self) -> Any:
-        if self.generation.value != self.seen:
+        if self._generation() != self.seen:
             async with self.reopening:
-                if self.generation.value != self.seen:
-                    seen = self.generation.value
+                if self._generation() != self.seen:
+                    seen = self._generation()
                     loop = asyncio.get_running_loop()
                     self.store = await loop.run_in_executor(self.executor, open_view, self.config, False)
                     self.seen = seen
                     self.on_open(self.store)
         return self.store
 
+    def _generation(self) -> int:
+        # read without the lock: a process that died holding it must not stop every reader
+        value: int = self.generation.get_obj().value
+        return value
+
     @contextmanager
     def _admitted(self) -> Iterator[None]:
-        with self.in_flight.get_lock():
-            if self.in_flight.value >= self.cap:
+        counts = self.in_flight
+        with counts.get_lock():
+            if sum(counts.get_obj()) >= self.cap:
                 raise BusyError
-            self.in_flight.value += 1
+            counts[self.slot] += 1
         try:
             yield
         finally:
-            with self.in_flight.get_lock():
-                self.in_flight.value -= 1
+            with counts.get_lock():
+                counts[self.slot] -= 1
 
     def _reopen(self) -> Any:
         # A read-only view can lose files the writer compacts away after it opened: answer from
@@ -319,6 +328,12 @@ class WriterClient:
         return await loop.run_in_executor(None, self._call, op, args, timeout)
 
 
+SLOTS = 2 * 64 + 8
+"""Read counters: enough for KG_QUERY_WORKERS (64 at most) retiring while as many replace them."""
+
+InFlight: TypeAlias = "SynchronizedArray[int]"
+
+
 @dataclass(frozen=True)
 class Shared:
     """What every process of one server shares, made by the supervisor and handed to each at its start."""
@@ -327,8 +342,8 @@ class Shared:
     """Bumped by the writer after each write: readers reopen their view when it changes."""
     write_deadline: Synchronized[float]
     """When the running write must be done (time.time()), 0 when none runs: the supervisor's watch."""
-    in_flight: Synchronized[int]
-    """Reads running or waiting, across processes."""
+    in_flight: InFlight
+    """Reads running, per server process (a slot each, :data:`SLOTS`)."""
     metrics: Metrics
     writer: WriterAddress | None
     """None when writes are disabled (no KG_UPDATE_TOKEN)."""
@@ -338,5 +353,10 @@ class Shared:
         ctx = multiprocessing.get_context("spawn")
         generation: Synchronized[int] = ctx.Value("q", 0)
         deadline: Synchronized[float] = ctx.Value("d", 0.0)
-        in_flight: Synchronized[int] = ctx.Value("q", 0)
+        in_flight: InFlight = ctx.Array("q", SLOTS)
         return cls(generation, deadline, in_flight, Metrics(), writer)
+
+    def reads(self) -> int:
+        """Reads running now, in every server process."""
+        with self.in_flight.get_lock():
+            return sum(self.in_flight.get_obj())
