@@ -122,6 +122,8 @@ def _one(folder: Path) -> Built | Event:
         return Event("refused", err.article_id, err.report.text(), "shapes")
     except InputError as err:
         return Event("refused", folder.name, str(err), "input")
+    except (ValueError, OSError) as err:  # an input nothing above foresaw: this article only
+        return Event("refused", folder.name, f"{folder}: cannot be read: {err}", "input")
 
 
 def _results(context: _Context, folders: Sequence[Path], workers: int) -> Iterator[Built | Event]:

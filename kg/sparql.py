@@ -121,13 +121,25 @@ def refusal(query: str) -> tuple[str, str] | None:
 
     SERVICE would make the engine call out over HTTP and LOAD would fetch a document: both
     are refused wherever they stand (in any case, in nested groups, after comments), since
-    a keyword is recognised by the lexer, never inside a string, an IRI or a comment.
+    a keyword is recognised by the lexer, never inside a string, an IRI or a comment. So are
+    Virtuoso's pragmas (DEFINE) and built-in functions (bif:, sql:), which a remote store runs.
     """
     for token in tokens(query):
         if token.kind == "word" and token.text.upper() in _FORBIDDEN:
             keyword = token.text.upper()
             return _FORBIDDEN[keyword], f"{keyword} is not allowed: kg makes no outbound requests"
+        name = token.text.lower().lstrip("<")
+        if (token.kind == "word" and token.text.upper() == "DEFINE") or (
+            token.kind in ("word", "iri") and name.startswith(_VENDOR_PREFIXES)
+        ):
+            return "vendor", (
+                f"{token.text} is not SPARQL 1.1: engine pragmas (DEFINE) and built-ins (bif:, sql:) are not "
+                "allowed, since a store behind kg may run them (Virtuoso's can read files and fetch IRIs)"
+            )
     return None
+
+
+_VENDOR_PREFIXES = ("bif:", "sql:")
 
 
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})

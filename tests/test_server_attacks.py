@@ -1136,3 +1136,18 @@ def test_a_server_process_killed_mid_read_leaves_no_read_counted(tmp_path_factor
             settle(c)
             assert in_flight(c) == 0
             assert [c.get("/sparql", params={"query": CHEAP}).status_code for _ in range(3)] == [200, 200, 200]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="finds processes through /proc")
+def test_a_killed_supervisor_takes_its_processes_with_it(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No server process serves on alone, and no writer keeps the store locked."""
+    with running(tmp_path_factory, update_token=TOKEN) as server:
+        children = worker_pids(server.pid)
+        assert len(children) == 3, children  # two server processes and the writer
+        os.kill(server.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 20
+        while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [pid for pid in children if _alive(pid)]
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"{server.url}/healthz", timeout=5, trust_env=False)

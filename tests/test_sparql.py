@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg.sparql import DatasetClause, dataset_clause, tokens
+from kg.sparql import DatasetClause, dataset_clause, refusal, tokens
 
 
 @pytest.mark.parametrize(
@@ -43,3 +43,21 @@ def test_from_inside_a_string_is_never_a_dataset_clause(text: str) -> None:
 @given(st.text(alphabet=st.characters(blacklist_characters="\n\r"), max_size=40))
 def test_from_inside_a_comment_is_never_a_dataset_clause(text: str) -> None:
     assert not dataset_clause(f"# {text} FROM <http://e/g>\nSELECT * WHERE {{}}")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        'DEFINE get:soft "replace" SELECT * FROM <http://example.org/> WHERE { ?s ?p ?o }',
+        'SELECT (bif:file_to_string("/etc/hostname") AS ?x) WHERE {}',
+        'SELECT (<bif:file_to_string>("/etc/hostname") AS ?x) WHERE {}',
+        "SELECT (SQL:now() AS ?x) WHERE {}",
+    ],
+)
+def test_engine_pragmas_and_built_ins_are_refused(query: str) -> None:
+    refused = refusal(query)
+    assert refused is not None and refused[0] == "vendor"
+
+
+def test_such_words_inside_names_strings_and_variables_are_just_text() -> None:
+    assert refusal('PREFIX ex: <http://e/> SELECT ?define WHERE { ?s ex:define "bif:x" ; <http://e/sql:y> ?o }') is None

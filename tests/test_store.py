@@ -161,3 +161,19 @@ def test_the_stored_graphs_are_the_built_graphs(seeded: Store, seed_built: Built
     for built in (seed_built, authority_built):
         for name, graph in built.graphs().items():
             assert isomorphic(stored[str(name)], graph), name
+
+
+def test_a_remote_location_names_its_endpoints_and_never_shows_a_password() -> None:
+    from kg.store import shown
+    from kg.store.remote import Endpoint
+
+    location = "sparql+http://dba:s3cret@localhost:8890/sparql?update=http://localhost:8890/sparql-auth"
+    endpoint = Endpoint.parse(location)
+    assert (endpoint.query, endpoint.update) == ("http://localhost:8890/sparql", "http://localhost:8890/sparql-auth")
+    assert (endpoint.user, endpoint.password) == ("dba", "s3cret")
+    assert "s3cret" not in repr(endpoint) and "s3cret" not in shown(location)
+    inside = Endpoint.parse("sparql+https://h/q?update=https://u:p%40ss@h/u")  # credentials on the update URL
+    assert (inside.update, inside.user, inside.password) == ("https://h/u", "u", "p@ss")
+    assert "p%40ss" not in shown("sparql+https://h/q?update=https://u:p%40ss@h/u")
+    with pytest.raises(StoreError):
+        Endpoint.parse("http://h/q")

@@ -31,7 +31,7 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kg import __version__
-from kg.errors import KGError
+from kg.errors import KGError, QueryTimeoutError
 from kg.formats import RDF_SYNTAXES
 from kg.server.describe import service_description
 from kg.server.editor import mount_editor
@@ -189,8 +189,9 @@ def create_app(
         except KGError as err:
             outcome = outcome_of(err)
             if outcome.status == 503:
-                metrics.timeout()
                 outcome.headers["Retry-After"] = "1"
+            if isinstance(err, QueryTimeoutError):
+                metrics.timeout()
                 if op not in WRITES:  # this process now retires: the client must not reuse the connection
                     outcome.headers["Connection"] = "close"
         if outcome.refusal:

@@ -36,6 +36,7 @@ REFUSAL_REASONS: tuple[str, ...] = (
     "service",
     "load",
     "non_local_graph",
+    "vendor",
     "too_large",
     "busy",
     "unauthorized",

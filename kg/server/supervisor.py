@@ -17,6 +17,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import secrets
+import shutil
 import signal
 import socket
 import tempfile
@@ -29,11 +30,21 @@ from pathlib import Path
 from typing import cast
 
 from kg.errors import StoreError
-from kg.server.workers import SLOTS, Shared, WriterAddress, open_view, worker_config, writer_main
+from kg.server.workers import (
+    SLOTS,
+    Shared,
+    WriterAddress,
+    follow_the_supervisor,
+    open_view,
+    worker_config,
+    writer_main,
+)
 from kg.settings import Settings
 from kg.store import is_remote, shown
 
 _CTX = multiprocessing.get_context("spawn")
+MAX_START_FAILURES = 8
+"""Server processes in a row that may die starting before ``kg serve`` gives up."""
 GRACE = 5.0
 """Seconds a stopping or retiring process has beyond the query time limit to finish its requests."""
 
@@ -44,6 +55,7 @@ def _server_main(settings: Settings, shared: Shared, sock: socket.socket, notes:
 
     from kg.server.app import create_app
 
+    follow_the_supervisor()
     retiring = threading.Event()
     limit = settings.query_timeout + GRACE
 
@@ -88,6 +100,9 @@ class Supervisor:
         self.servers: dict[BaseProcess, Connection] = {}
         self.retiring: dict[BaseProcess, Connection] = {}
         self.slots: dict[BaseProcess, int] = {}
+        self.ready: set[BaseProcess] = set()
+        self.failures = 0
+        """Server processes in a row that died before they were ready."""
         self.free_slots = list(reversed(range(SLOTS)))
         self.writer: BaseProcess | None = None
         self.stopping = False
@@ -143,10 +158,14 @@ class Supervisor:
 
     def run(self, on_ready: Callable[[], None]) -> None:
         settings = self.settings
-        missing = not is_remote(settings.store) and not Path(settings.store).exists()
-        if missing or self.shared.writer is None:
-            open_view(self.config, writable=missing).close()  # fails here, not in a child
-        sock = _listen(settings.host, settings.port)
+        try:
+            missing = not is_remote(settings.store) and not Path(settings.store).exists()
+            if missing or self.shared.writer is None:
+                open_view(self.config, writable=missing).close()  # fails here, not in a child
+            sock = _listen(settings.host, settings.port)
+        except BaseException:
+            self._remove_folder()
+            raise
         previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             if self.shared.writer is not None:
@@ -170,6 +189,7 @@ class Supervisor:
                 process = next(p for p, c in waiting.items() if ready in (c, p.sentinel))
                 if ready is process.sentinel or _received(waiting[process]) is None:
                     raise StoreError("a server process could not start (see the messages above)")
+                self.ready.add(process)
                 del waiting[process]
 
     def _step(self, sock: socket.socket) -> None:
@@ -188,6 +208,9 @@ class Supervisor:
                 return
             if what == "note" and process in self.servers:
                 note = _received(self.servers[process])
+                if note == "ready":
+                    self.ready.add(process)
+                    self.failures = 0
                 if note == "retiring":
                     self.retiring[process] = self.servers.pop(process)
                     self._start_server(sock)
@@ -195,10 +218,17 @@ class Supervisor:
             elif what == "exit" and process in self.servers:
                 self.servers.pop(process).close()
                 self._reaped(process)
+                if process not in self.ready:  # died starting: wait longer each time, then give up
+                    self.failures += 1
+                    if self.failures > MAX_START_FAILURES:
+                        raise StoreError("server processes keep failing to start (see the messages above)")
+                    time.sleep(min(0.1 * 2**self.failures, 5.0))
+                self.ready.discard(process)
                 self._start_server(sock)
             elif what == "gone" and process in self.retiring:
                 self.retiring.pop(process).close()
                 self._reaped(process)
+                self.ready.discard(process)
             elif what == "writer" and process is self.writer:
                 process.join()
                 self._start_writer()
@@ -214,6 +244,7 @@ class Supervisor:
         self.stopping = True
 
     def _shut_down(self) -> None:
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # a second Ctrl-C stops waiting
         processes = [*self.servers, *self.retiring]
         for process in processes:
             if process.pid is not None and process.is_alive():
@@ -232,9 +263,10 @@ class Supervisor:
                 self.writer.join()
         for conn in [*self.servers.values(), *self.retiring.values()]:
             conn.close()
-        for path in self.folder.iterdir():
-            path.unlink(missing_ok=True)
-        self.folder.rmdir()
+        self._remove_folder()
+
+    def _remove_folder(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _received(conn: Connection) -> object | None:

@@ -20,12 +20,13 @@ import json
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from multiprocessing.connection import Client, Connection, Listener
+from multiprocessing.connection import Client, Connection, Listener, wait
 from multiprocessing.sharedctypes import Synchronized, SynchronizedArray
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -41,6 +42,7 @@ from kg.errors import (
 )
 from kg.server.metrics import Metrics
 from kg.settings import Settings
+from kg.store import is_remote
 
 _CTX = multiprocessing.get_context("spawn")
 
@@ -207,7 +209,9 @@ class Readers:
         return open_view(self.config, False)
 
     def _run(self, store: Any, op: str, args: dict[str, Any]) -> Outcome:
-        return _answer(store, self.config, op, args, reopen=self._reopen)
+        # only the embedded store's read-only view can lose files; a remote engine's errors are its own
+        reopen = None if is_remote(self.config.store) else self._reopen
+        return _answer(store, self.config, op, args, reopen=reopen)
 
     async def call(self, op: str, args: dict[str, Any], timeout: float) -> Outcome:
         with self._admitted():
@@ -252,6 +256,7 @@ def writer_main(
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
+    follow_the_supervisor()
     store = open_view(config, writable=True)
     _bump(generation)  # opening may have recovered writes that no reader has seen
     try:
@@ -283,6 +288,19 @@ def writer_main(
                         conn.send(outcome)
     finally:
         store.close()
+
+
+def follow_the_supervisor() -> None:
+    """In a child: exit when the supervisor is gone (killed, say), rather than serve on alone."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="kg-follow", daemon=True).start()
 
 
 def _bump(generation: Synchronized[int]) -> None:

@@ -7,6 +7,7 @@ implementation; today that is the embedded pyoxigraph store on disk.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Literal, Protocol
@@ -110,15 +111,11 @@ REMOTE_SCHEMES = ("sparql+http://", "sparql+https://")
 
 
 def shown(location: Path | str) -> str:
-    """``location`` as kg prints it: a remote store's password left out."""
+    """``location`` as kg prints it: a remote store's passwords left out, wherever they are."""
     text = str(location)
     if not is_remote(text):
         return text
-    scheme, _, rest = text.partition("://")
-    userinfo, at, host = rest.partition("@")
-    if at and "/" not in userinfo:
-        return f"{scheme}://{userinfo.split(':')[0]}:***@{host}"
-    return text
+    return re.sub(r"(//[^/?#@:]*:)[^/?#]*@", r"\1***@", text)
 
 
 def open_store(

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qs, unquote, urlencode, urlsplit, urlunsplit
 
 import httpx
 import pyoxigraph as ox
@@ -57,16 +57,17 @@ class Endpoint:
         if not location.startswith(("sparql+http://", "sparql+https://")):
             raise StoreError(f"{location}: a remote store is named sparql+http://host:port/path")
         url = urlsplit(location.removeprefix("sparql+"))
-        netloc = url.hostname or ""
-        if ":" in netloc:
-            netloc = f"[{netloc}]"
-        if url.port is not None:
-            netloc += f":{url.port}"
+        netloc = _netloc(url)
         params = parse_qs(url.query)
         query = urlunsplit((url.scheme, netloc, url.path, "", ""))
-        update = params.get("update", [query])[0]
         user = unquote(url.username) if url.username else None
         password = unquote(url.password) if url.password else None
+        update = query
+        if "update" in params:
+            given = urlsplit(params["update"][0])
+            if given.username and user is None:
+                user, password = unquote(given.username), unquote(given.password or "")
+            update = urlunsplit((given.scheme, _netloc(given), given.path, given.query, ""))
         return cls(query, update, user, password)
 
     def __repr__(self) -> str:  # never the password
@@ -95,7 +96,8 @@ class RemoteStore:
             )
         except httpx.HTTPError as err:
             raise StoreError(f"the SPARQL endpoint {url} did not answer: {err}") from None
-        if response.status_code == 206 or "x-sql-state" in response.headers:
+        if response.status_code == 206 or "x-sql-state" in response.headers or "x-sparql-maxrows" in response.headers:
+            # Virtuoso cuts results at its ResultSetMaxRows and says so in X-SPARQL-MaxRows, with a 200
             raise StoreError(f"the SPARQL endpoint {url} gave a partial answer (HTTP {response.status_code})")
         if response.status_code == 400 and writing:
             raise StoreError(f"the SPARQL endpoint refused the write: {_first_line(response.text)}")
@@ -158,7 +160,9 @@ class RemoteStore:
         return self.query(f"ASK {{ GRAPH <{name}> {{ ?s ?p ?o }} }}").boolean()
 
     def graph(self, name: GraphName) -> Graph:
-        where = "?s ?p ?o" if name is None else f"GRAPH <{name}> {{ ?s ?p ?o }}"
+        if name is None:  # the engine's default graph is the union of all (the module says why)
+            raise StoreError("a remote store's default graph is the union of its graphs: name a graph")
+        where = f"GRAPH <{name}> {{ ?s ?p ?o }}"
         data = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}").serialize_graph(_NTRIPLES)
         return Graph().parse(data=data.decode("utf-8"), format="nt")
 
@@ -206,6 +210,14 @@ def _boolean(solutions: ox.QuerySolutions) -> ox.QueryBoolean:
     )
     assert isinstance(answer, ox.QueryBoolean)
     return answer
+
+
+def _netloc(url: SplitResult) -> str:
+    """Host and port, without credentials."""
+    host = url.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    return host if url.port is None else f"{host}:{url.port}"
 
 
 def _string(text: str) -> str:
