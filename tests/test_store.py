@@ -174,6 +174,7 @@ def test_a_remote_location_names_its_endpoints_and_never_shows_a_password() -> N
     assert "s3cret" not in repr(endpoint) and "s3cret" not in shown(location)
     inside = Endpoint.parse("sparql+https://h/q?update=https://u:p%40ss@h/u")  # credentials on the update URL
     assert (inside.update, inside.user, inside.password) == ("https://h/u", "u", "p@ss")
+    assert endpoint.queries_signed and not inside.queries_signed  # update credentials sign updates only
     assert "p%40ss" not in shown("sparql+https://h/q?update=https://u:p%40ss@h/u")
     with pytest.raises(StoreError):
         Endpoint.parse("http://h/q")

@@ -47,13 +47,16 @@ class Endpoint:
     update: str
     user: str | None = None
     password: str | None = None
+    queries_signed: bool = True
+    """Whether queries are signed in too, or only updates (credentials given on the update URL)."""
     timeout: float = 300.0
 
     @classmethod
     def parse(cls, location: str) -> Endpoint:
         """``sparql+http://[user:password@]host:port/path[?update=URL]`` (or ``sparql+https://``): the
-        query endpoint; updates go to ``update`` when given, else to the same URL; the user and
-        password sign the requests in (HTTP Digest, as Virtuoso's /sparql-auth wants)."""
+        query endpoint; updates go to ``update`` when given, else to the same URL. A user and
+        password sign requests in (HTTP Digest, as Virtuoso's /sparql-auth wants): all of them
+        when given on the store's URL, only updates when given on the update URL."""
         if not location.startswith(("sparql+http://", "sparql+https://")):
             raise StoreError(f"{location}: a remote store is named sparql+http://host:port/path")
         url = urlsplit(location.removeprefix("sparql+"))
@@ -62,13 +65,13 @@ class Endpoint:
         query = urlunsplit((url.scheme, netloc, url.path, "", ""))
         user = unquote(url.username) if url.username else None
         password = unquote(url.password) if url.password else None
-        update = query
+        update, signed = query, True
         if "update" in params:
             given = urlsplit(params["update"][0])
             if given.username and user is None:
-                user, password = unquote(given.username), unquote(given.password or "")
+                user, password, signed = unquote(given.username), unquote(given.password or ""), False
             update = urlunsplit((given.scheme, _netloc(given), given.path, given.query, ""))
-        return cls(query, update, user, password)
+        return cls(query, update, user, password, queries_signed=signed)
 
     def __repr__(self) -> str:  # never the password
         return f"Endpoint(query={self.query!r}, update={self.update!r}, user={self.user!r})"
@@ -80,19 +83,21 @@ class RemoteStore:
     def __init__(self, endpoint: Endpoint, base_iri: str, prefixes: Mapping[str, str] | None = None) -> None:
         self.endpoint, self.base = endpoint, base_iri
         self.prefixes = dict(prefixes or {})
-        auth: Any = None
+        self._auth: Any = None
         if endpoint.user is not None:
-            auth = httpx.DigestAuth(endpoint.user, endpoint.password or "")
-        self._http = httpx.Client(timeout=endpoint.timeout, auth=auth, trust_env=False)
+            self._auth = httpx.DigestAuth(endpoint.user, endpoint.password or "")
+        self._http = httpx.Client(timeout=endpoint.timeout, trust_env=False)
 
     # --- the protocol ---
 
     def _post(self, url: str, form: list[tuple[str, str]], accept: str, writing: bool = False) -> httpx.Response:
         try:
+            signed = writing or self.endpoint.queries_signed
             response = self._http.post(
                 url,
                 content=urlencode(form).encode(),
                 headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
+                auth=self._auth if signed and self._auth is not None else httpx.USE_CLIENT_DEFAULT,
             )
         except httpx.HTTPError as err:
             raise StoreError(f"the SPARQL endpoint {url} did not answer: {err}") from None
