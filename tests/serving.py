@@ -165,7 +165,7 @@ def running(factory: pytest.TempPathFactory, **settings: str) -> Iterator[Server
             process = subprocess.Popen(
                 [*kg_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--store", str(store)],
                 cwd=log.parent,
-                env=clean_env(**settings),
+                env={**clean_env(**settings), "TMPDIR": str(log.parent)},  # its temp folder too, even if killed
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
