@@ -19,7 +19,6 @@ import platform
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,9 +27,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import get_args
 from urllib.parse import quote
 
 import pyoxigraph as ox
+from common import free_port
+
+from kg.annotation import EventType
 
 _BENCH = Path(__file__).resolve().parent
 
@@ -51,19 +54,8 @@ RDFLIB_ENDPOINT = "rdflib-endpoint==0.6.3"
 VIRTUOSO = "Virtuoso"
 KG_VIRTUOSO = "kg serve → Virtuoso"
 
-EVENT_TYPES = [
-    "Meeting",
-    "Conference",
-    "SpeechAct",
-    "MilitaryOperation",
-    "Strike",
-    "Liberation",
-    "Request",
-    "Decision",
-    "Assistance",
-    "Spread",
-    "War",
-]
+EVENT_TYPES = list(get_args(EventType))
+"""kg's event types (kg.annotation), in the order they are declared."""
 ROLES = ["agent", "patient", "target", "attendee", "organiser", "speaker", "requester", "beneficiary"]
 
 
@@ -216,13 +208,6 @@ class Server:
     path: str
     env: dict[str, str]
     startup_timeout: float = 60.0
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _kg_command() -> list[str]:
@@ -511,7 +496,7 @@ def run(
         startups: list[str] = []
         for server in servers:
             results[server.name] = dict.fromkeys(SHAPES)
-            running = Running(server, _free_port(), work)
+            running = Running(server, free_port(), work)
             try:
                 started = time.perf_counter()
                 running.wait_ready()

@@ -11,11 +11,9 @@ throughput of infer_fast in articles/s and where its time goes.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
+
+from common import ARTICLES, SEED, median_ms
 
 from kg import __version__, pipeline, resources
 from kg.annotation import authority_path
@@ -23,19 +21,6 @@ from kg.mapper import map_article, map_authority, new_graph, referenced_authorit
 from kg.namespaces import IRIs
 from kg.reason import infer
 from kg.rules import _Compiler, compile_rules, infer_fast
-
-ROOT = Path(__file__).resolve().parent.parent
-ARTICLES = ROOT / "articles"
-SEED = ARTICLES / "tass-2015-10-21-russia-syria-assistance"
-
-
-def median_ms(action: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -11,9 +11,10 @@ import argparse
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+
+from common import ARTICLES, SEED, kg_serving, median_ms
 
 from kg import __version__, pipeline, resources
 from kg.annotation import authority_path
@@ -23,9 +24,6 @@ from kg.namespaces import IRIs
 from kg.reason import infer
 from kg.store import open_store
 
-ROOT = Path(__file__).resolve().parent.parent
-ARTICLES = ROOT / "articles"
-SEED = ARTICLES / "tass-2015-10-21-russia-syria-assistance"
 QUERIES = {
     "defence minister": """PREFIX kgo: <http://127.0.0.1:8000/ontology#> PREFIX org: <http://www.w3.org/ns/org#>
         SELECT ?p WHERE { ?t kgo:holder ?p ; kgo:position ?post . ?post org:postIn ?m }""",
@@ -35,15 +33,6 @@ QUERIES = {
         SELECT ?t WHERE { ?q a kgo:DirectQuote ; schema:text ?t }""",
     "count all": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
 }
-
-
-def median_ms(action: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 PAGES = {
@@ -100,31 +89,15 @@ def http_page_rows(location: Path, iris: IRIs, runs: int) -> list[tuple[str, flo
     ahead: the median time from request sent to response read, on a keep-alive connection. This
     is the server's time plus the HTTP round trip on 127.0.0.1, an upper bound of the former."""
     import http.client
-    import os
     import re
-    import shutil
-    import socket
-    import subprocess
-    import sys
 
     from kg.server.pages import page_paths
 
     store = open_store(location, read_only=True)
     count = len(page_paths(store, iris, 100_000))
     store.close()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    kg = shutil.which("kg", path=str(Path(sys.executable).parent)) or "kg"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
-    server = subprocess.Popen(
-        [kg, "serve", "--store", str(location), "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     rows: list[tuple[str, float, str]] = []
-    try:
+    with kg_serving(location) as (server, port):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
         def get(path: str) -> bytes:
@@ -151,9 +124,6 @@ def http_page_rows(location: Path, iris: IRIs, runs: int) -> list[tuple[str, flo
             get(url)
             rows.append((f"{name}, over HTTP (made ahead)", median_ms(lambda u=url: get(u), max(runs, 3) * 20), "ms"))
         conn.close()
-    finally:
-        server.terminate()
-        server.wait(30)
     return rows
 
 

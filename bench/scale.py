@@ -14,9 +14,6 @@ import argparse
 import http.client
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -24,6 +21,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pyoxigraph as ox
+from common import SEED, kg_serving, percentile
 from http_bench import build_dataset
 
 from kg import pipeline
@@ -32,19 +30,12 @@ from kg.namespaces import IRIs
 from kg.server.pages import EXAMPLE_PREFIXES, EXAMPLES
 from kg.store import open_store
 
-ROOT = Path(__file__).resolve().parent.parent
-ARTICLES = ROOT / "articles"
 JSON = next(s for s in RESULTS_SYNTAXES if s.media_type == "application/sparql-results+json")
 GOAL_P95_MS = 50.0
 
 
 def _size(folder: Path) -> int:
     return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def build(folder: Path, articles: int) -> tuple[int, float]:
@@ -65,7 +56,7 @@ def build(folder: Path, articles: int) -> tuple[int, float]:
         store.flush()
         del store, synthetic
     store = open_store(folder, prefixes=iris.prefixes())
-    pipeline.build([ARTICLES / "tass-2015-10-21-russia-syria-assistance"], store, iris, datetime.now(UTC))
+    pipeline.build([SEED], store, iris, datetime.now(UTC))
     quads = len(store)
     store.close()
     return quads, time.perf_counter() - started
@@ -81,7 +72,7 @@ def query_times(folder: Path, runs: int) -> dict[str, tuple[float, float]]:
             started = time.perf_counter()
             store.query(query).serialize_results(JSON)
             times.append((time.perf_counter() - started) * 1000)
-        out[ident] = (_percentile(times, 0.5), _percentile(times, 0.95))
+        out[ident] = (percentile(times, 0.5), percentile(times, 0.95))
     store.close()
     return out
 
@@ -110,39 +101,14 @@ def _rss_kib(root: int) -> int:
 def server_rss(folder: Path) -> int:
     """KiB resident in a ``kg serve`` on ``folder`` (default settings, no pages made ahead) once it
     has answered each competency question twice."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    kg = Path(sys.executable).with_name("kg")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
-    env["KG_WARM_PAGES"] = "0"
-    server = subprocess.Popen(
-        [str(kg), "serve", "--store", str(folder), "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                conn.request("GET", "/healthz")
-                conn.getresponse().read()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("kg serve did not start") from None
-                time.sleep(0.2)
+    with kg_serving(folder, warm_pages="0") as (server, port):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         for _ in range(2):
             for _, _, text in EXAMPLES:
                 conn.request("GET", f"/sparql?query={quote(EXAMPLE_PREFIXES + text)}")
                 conn.getresponse().read()
         conn.close()
         return _rss_kib(server.pid)
-    finally:
-        server.terminate()
-        server.wait(30)
 
 
 def main() -> None:

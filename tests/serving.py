@@ -155,9 +155,10 @@ class Server:
 
 
 @contextmanager
-def running(factory: pytest.TempPathFactory, **settings: str) -> Iterator[Server]:
-    """`kg serve` over a fresh copy of the built store with the given KG_* settings; stopped at the end."""
-    store = built_store(factory)
+def running(factory: pytest.TempPathFactory, store: Path | None = None, **settings: str) -> Iterator[Server]:
+    """`kg serve` over ``store`` (default: a fresh copy of the built store) with the given KG_*
+    settings; stopped at the end."""
+    store = built_store(factory) if store is None else store
     log = factory.mktemp("kg-serve") / "serve.log"
     for _ in range(3):  # a free port can be taken between finding it and binding it: try another
         port = free_port()

@@ -66,7 +66,6 @@ import io
 import json
 import os
 import secrets
-import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -83,7 +82,7 @@ from rdflib.compare import isomorphic, to_isomorphic
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
-from tests.serving import free_port, kg_command, stop, wait_ready
+from tests.serving import running
 
 W3C = Path(__file__).resolve().parent / "w3c"
 PROTOCOL_MANIFEST = W3C / "protocol" / "manifest.ttl"
@@ -366,35 +365,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield Server(target.rstrip("/"), log, os.environ.get("W3C_TARGET_TOKEN", "-"))
         return
     token = secrets.token_urlsafe(24)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
-    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
-    env["KG_UPDATE_TOKEN"] = token
-    for _ in range(3):  # a free port can be taken between finding it and binding it: try another
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        with log.open("ab") as out:
-            process = subprocess.Popen(
-                [*kg_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--store", str(work / "store")],
-                cwd=work,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            ready = wait_ready(process, url, log)
-        except BaseException:
-            stop(process)
-            raise
-        if ready:
-            break
-        stop(process)
-    else:
-        pytest.fail(f"kg serve exited before answering /healthz:\n{log.read_text(errors='replace')}")
-    try:
-        yield Server(url, log, token)
-    finally:
-        stop(process)
+    with running(tmp_path_factory, store=work / "store", update_token=token) as started:
+        yield Server(started.url, started.log, token)
 
 
 @pytest.fixture(scope="class")

@@ -269,19 +269,24 @@ def create_app(
 
     @app.post("/sparql")
     async def sparql_post(request: Request) -> Response:
+        return await run_query(request, await posted(request, "query", "a query"))
+
+    async def posted(request: Request, name: str, what: str) -> dict[str, list[str]]:
+        """The protocol's parameters of a POST: the URL's, and the body's, either the ``name``
+        text itself (``application/sparql-{name}``) or a form."""
         kind = _content_type(request)
         body = _utf8(await body_of(request))
         params = _params(request)
-        if kind == "application/sparql-query":
-            params["query"] = [*params.get("query", []), body]
+        if kind == f"application/sparql-{name}":
+            params[name] = [*params.get(name, []), body]
         elif kind == "application/x-www-form-urlencoded":
             for key, values in parse_qs(body, keep_blank_values=True).items():
                 params[key] = [*params.get(key, []), *values]
         else:
             raise ProtocolError(
-                415, "UnsupportedMediaType", "POST a query as application/sparql-query or a form", "media_type"
+                415, "UnsupportedMediaType", f"POST {what} as application/sparql-{name} or a form", "media_type"
             )
-        return await run_query(request, params)
+        return params
 
     async def run_query(request: Request, params: dict[str, list[str]]) -> Response:
         if "update" in params:
@@ -299,18 +304,7 @@ def create_app(
     @app.post("/update")
     async def sparql_update(request: Request) -> Response:
         authorised(request)
-        kind = _content_type(request)
-        body = _utf8(await body_of(request))
-        params = _params(request)
-        if kind == "application/sparql-update":
-            params["update"] = [*params.get("update", []), body]
-        elif kind == "application/x-www-form-urlencoded":
-            for key, values in parse_qs(body, keep_blank_values=True).items():
-                params[key] = [*params.get(key, []), *values]
-        else:
-            raise ProtocolError(
-                415, "UnsupportedMediaType", "POST an update as application/sparql-update or a form", "media_type"
-            )
+        params = await posted(request, "update", "an update")
         if "query" in params:
             raise ProtocolError(400, "MalformedQuery", "a query goes to /sparql, not /update")
         text = checked(_one(params, "update"))
