@@ -40,7 +40,7 @@ from kg.pipeline import (
     load,
     load_authority_source,
 )
-from kg.store import Store
+from kg.store import Payload, Store
 
 Kind = Literal["stored", "unchanged", "refused"]
 
@@ -101,6 +101,14 @@ class _Context:
     digests: dict[str, str]
 
 
+@dataclass(frozen=True)
+class _Ready:
+    """An article that passed the gate, its graphs written out for the store (by the worker)."""
+
+    name: str
+    payload: Payload
+
+
 _CONTEXT: list[_Context] = []
 
 
@@ -108,7 +116,7 @@ def _start(context: _Context) -> None:
     _CONTEXT[:] = [context]
 
 
-def _one(folder: Path) -> Built | Event:
+def _one(folder: Path) -> _Ready | Event:
     """Build the article in ``folder`` unless its stored build has the digest it would have."""
     context = _CONTEXT[0]
     iris = IRIs(context.base_iri)
@@ -117,7 +125,8 @@ def _one(folder: Path) -> Built | Event:
         record = str(iris.article_graphs(article.id)[2])
         if context.digests.get(record) == article_digest(article, context.authority):
             return Event("unchanged", article.id)
-        return build_article(article, iris, context.built_at, context.authority)
+        built = build_article(article, iris, context.built_at, context.authority)
+        return _Ready(built.name, Payload.of(built.graphs()))
     except NotConformingError as err:
         return Event("refused", err.article_id, err.report.text(), "shapes")
     except InputError as err:
@@ -126,7 +135,7 @@ def _one(folder: Path) -> Built | Event:
         return Event("refused", folder.name, f"{folder}: cannot be read: {err}", "input")
 
 
-def _results(context: _Context, folders: Sequence[Path], workers: int) -> Iterator[Built | Event]:
+def _results(context: _Context, folders: Sequence[Path], workers: int) -> Iterator[_Ready | Event]:
     """Each folder's build or event, as they are done (in order with one worker)."""
     if workers <= 1 or len(folders) <= 1:
         _start(context)
@@ -135,7 +144,7 @@ def _results(context: _Context, folders: Sequence[Path], workers: int) -> Iterat
         return
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=spawn, initializer=_start, initargs=(context,)) as pool:
-        waiting: set[Future[Built | Event]] = set()
+        waiting: set[Future[_Ready | Event]] = set()
         queue = iter(folders)
         for folder in queue:  # a few ahead per worker, not all at once: results are large
             waiting.add(pool.submit(_one, folder))
@@ -172,15 +181,14 @@ def ingest(
     context = _Context(source, authority, iris.base, built_at, digests)
     seen: set[str] = set()
     for result in _results(context, folders, workers):
-        if isinstance(result, Built):
+        if isinstance(result, _Ready):
             if result.name in seen:
                 event = Event(
                     "refused", result.name, f"the article id {result.name!r} is used twice in this run", "input"
                 )
             else:
-                store.replace_graphs(result.graphs())
-                triples = len(result.asserted) + len(result.inferred) + len(result.provenance)
-                event = Event("stored", result.name, f"{triples} triples")
+                store.replace_graphs(result.payload)
+                event = Event("stored", result.name, f"{len(result.payload)} triples")
         else:
             event = result
         if event.kind != "refused":

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
 from rdflib import Graph, URIRef
 
+from kg.errors import StoreError
 from kg.formats import RdfSyntax, ResultsSyntax
 from kg.namespaces import DEFAULT_BASE
 
@@ -25,6 +27,42 @@ GraphName = URIRef | None
 WriteCheck = Callable[[Mapping[GraphName, Graph | None]], Mapping[GraphName, Graph]]
 """Called with the new content of every graph a write would change (None: the graph goes);
 returns further graphs to write in the same transaction, or raises to refuse the write."""
+
+
+@dataclass(frozen=True)
+class Payload:
+    """Graphs written out as N-Triples, ready to store: made wherever there is CPU to spare (an
+    ingest's worker processes), written by the one process that holds the store, which then only
+    has to load text. Small to send between processes, unlike rdflib graphs."""
+
+    graphs: dict[GraphName, str]
+    """Each graph's N-Triples (one triple a line), by name."""
+
+    @classmethod
+    def of(cls, graphs: Mapping[GraphName, Graph]) -> Payload:
+        return cls({name: _ntriples(name, graph) for name, graph in graphs.items()})
+
+    def lines(self, name: GraphName) -> list[str]:
+        return self.graphs[name].splitlines()
+
+    def nquads(self) -> str:
+        """Every graph's triples as N-Quads (the default graph's without a graph name)."""
+        out = []
+        for name, text in self.graphs.items():
+            graph = "" if name is None else f"<{name}> "
+            out.extend(f"{line[:-1]}{graph}.\n" for line in text.splitlines() if line)  # "s p o ." → "s p o g ."
+        return "".join(out)
+
+    def __len__(self) -> int:
+        return sum(text.count("\n") for text in self.graphs.values())
+
+
+def _ntriples(name: GraphName, graph: Graph) -> str:
+    try:
+        return graph.serialize(format="nt")
+    except Exception as err:  # rdflib raises bare Exception for terms it cannot write
+        where = "DEFAULT" if name is None else f"GRAPH <{name}>"
+        raise StoreError(f"graph {where} cannot be written: {err}") from None
 
 
 class QueryResult(Protocol):
@@ -51,7 +89,7 @@ class QueryResult(Protocol):
 class Store(Protocol):
     """What kg needs from a quad store."""
 
-    def replace_graphs(self, graphs: Mapping[GraphName, Graph], drop: Sequence[GraphName] = ()) -> None:
+    def replace_graphs(self, graphs: Mapping[GraphName, Graph] | Payload, drop: Sequence[GraphName] = ()) -> None:
         """In one transaction: drop ``drop`` and every graph in ``graphs``, then write ``graphs``."""
         ...
 

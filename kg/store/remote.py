@@ -29,7 +29,7 @@ from rdflib import Graph
 from kg.errors import QueryError, StoreError
 from kg.formats import RDF_SYNTAXES, RdfSyntax
 from kg.sparql import query_form
-from kg.store import GraphName, WriteCheck
+from kg.store import GraphName, Payload, WriteCheck
 from kg.store.embedded import EmbeddedResult, _dump, replacement
 
 RESULTS_JSON = "application/sparql-results+json"
@@ -148,7 +148,7 @@ class RemoteStore:
 
     # --- graphs ---
 
-    def replace_graphs(self, graphs: Mapping[GraphName, Graph], drop: Sequence[GraphName] = ()) -> None:
+    def replace_graphs(self, graphs: Mapping[GraphName, Graph] | Payload, drop: Sequence[GraphName] = ()) -> None:
         update = replacement(graphs, drop)
         if update is not None:
             self._update(update)
