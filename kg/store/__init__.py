@@ -47,7 +47,7 @@ class Payload:
 
     def nquads(self) -> str:
         """Every graph's triples as N-Quads (the default graph's without a graph name)."""
-        out = []
+        out: list[str] = []
         for name, text in self.graphs.items():
             graph = "" if name is None else f"<{name}> "
             out.extend(f"{line[:-1]}{graph}.\n" for line in text.splitlines() if line)  # "s p o ." → "s p o g ."
