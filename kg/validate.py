@@ -1,21 +1,32 @@
-"""The SHACL gate: a pyshacl run turned into a report a person can read.
+"""The SHACL gate: a validation turned into a report a person can read.
 
 Two passes. The article shapes check the asserted graph, with closed shapes for
 kg's own node types; the closure shapes check the few things that only hold
 after inference (asserted + inferred). Violations fail the gate; warnings are
 editorial gaps and are reported without failing it.
+
+:func:`check` runs kg.shacl's compiled validator, which gives exactly pyshacl's
+results (the tests prove it on the seed, synthetic articles and every negative
+test); each shapes graph is compiled once. pyshacl stays the reference:
+:func:`check_reference` runs it and gives the same Report. Data the compiled
+validator does not reproduce (kg.shacl.UnsupportedDataError) goes to pyshacl.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from threading import Lock
 
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, Literal, URIRef
+from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import RDFS, SH
 from rdflib.term import Node
 
 from kg.namespaces import KGO, NIF, PREFIXES
+from kg.shacl import Result, Shapes, UnsupportedDataError, compile_shapes, path_from_graph, render_path
+from kg.shacl.data import triples_of
 
 
 @dataclass(frozen=True)
@@ -67,7 +78,7 @@ class Report:
         return Report(tuple(sorted(self.findings + other.findings, key=_order)))
 
 
-def _short(graph: Graph, node: Node | None) -> str | None:
+def _short(node: Node | None) -> str | None:
     if node is None:
         return None
     if isinstance(node, URIRef):
@@ -77,7 +88,7 @@ def _short(graph: Graph, node: Node | None) -> str | None:
         return f"<{node}>"
     if isinstance(node, Literal):
         return repr(str(node))
-    return graph.qname(node) if isinstance(node, URIRef) else str(node)
+    return str(node)
 
 
 def _spans(data: Graph, focus: Node) -> tuple[tuple[int, int, str], ...]:
@@ -89,8 +100,88 @@ def _spans(data: Graph, focus: Node) -> tuple[tuple[int, int, str], ...]:
     return tuple(sorted(out)[:3])
 
 
-def check(data: Graph, shapes: Graph, ontology: Graph | None = None) -> Report:
+def _finding(
+    data: Graph, severity: Node, focus: Node, path: str | None, message: Node | None, value: Node | None
+) -> Finding:
+    label = data.value(focus, RDFS.label)
+    focus_text = _short(focus) or "?"
+    if label is not None:
+        focus_text += f" ({label})"
+    return Finding(
+        severity=str(severity).rsplit("#", 1)[-1],
+        focus=focus_text,
+        path=path,
+        message=str(message) if message is not None else "constraint not met",
+        value=_short(value),
+        spans=_spans(data, focus),
+    )
+
+
+def _report(findings: Iterable[Finding]) -> Report:
+    return Report(tuple(sorted(findings, key=_order)))
+
+
+_COMPILED: dict[tuple[int, int], tuple[Graph, Graph | None, int, int, Shapes]] = {}
+_COMPILED_SIZE = 8
+_COMPILED_LOCK = Lock()
+
+
+def compiled(shapes: Graph, ontology: Graph | None = None) -> Shapes:
+    """``shapes`` compiled with ``ontology``, once per pair of graph objects (while their sizes are unchanged).
+
+    Raises kg.shacl.UnsupportedShapesError if the shapes use a feature the compiled validator does not implement.
+    """
+    key = (id(shapes), id(ontology))
+    sizes = (len(shapes), 0 if ontology is None else len(ontology))
+    with _COMPILED_LOCK:
+        hit = _COMPILED.get(key)
+    if hit is not None and hit[0] is shapes and hit[1] is ontology and hit[2:4] == sizes:
+        return hit[4]
+    result = compile_shapes(shapes, ontology)
+    with _COMPILED_LOCK:
+        if len(_COMPILED) >= _COMPILED_SIZE:
+            _COMPILED.pop(next(iter(_COMPILED)))
+        _COMPILED[key] = (shapes, ontology, *sizes, result)
+    return result
+
+
+Data = Graph | Sequence[Graph]
+"""The graph to validate: one graph, or several validated as their union without copying them."""
+
+
+def _union(data: Data) -> Graph:
+    return data if isinstance(data, Graph) else ReadOnlyGraphAggregate(list(data))
+
+
+def check(data: Data, shapes: Graph, ontology: Graph | None = None) -> Report:
     """Validate ``data`` against ``shapes``; ``ontology`` supplies the class hierarchy for targets."""
+    triples = triples_of(data) if isinstance(data, Graph) else set().union(*map(triples_of, data))
+    try:
+        results = compiled(shapes, ontology).validate(triples)
+    except UnsupportedDataError:
+        return check_reference(data, shapes, ontology)
+    if not results:
+        return Report()
+    view = _union(data)
+    return _report(
+        _finding(view, r.severity, r.focus, r.path_text(PREFIXES), r.message, r.value) for r in _flat(results)
+    )
+
+
+def _flat(results: Iterable[Result]) -> Iterable[Result]:
+    """The results and, as in pyshacl's report graph, the sh:node details nested in them."""
+    for result in results:
+        yield result
+        yield from _flat(result.details)
+
+
+def check_reference(data: Data, shapes: Graph, ontology: Graph | None = None) -> Report:
+    """:func:`check` by running pyshacl itself (slow): the reference the compiled validator is tested against."""
+    if not isinstance(data, Graph) or not data.store.context_aware:  # pyshacl wants one graph on a context-aware store
+        whole = Graph()
+        for graph in [data] if isinstance(data, Graph) else data:
+            whole += graph
+        data = whole
     _, results, _ = shacl_validate(
         data,
         shacl_graph=shapes,
@@ -102,26 +193,20 @@ def check(data: Graph, shapes: Graph, ontology: Graph | None = None) -> Report:
     assert isinstance(results, Graph)
     findings = []
     for result in results.subjects(SH.resultSeverity, None):
-        severity = results.value(result, SH.resultSeverity)
         focus = results.value(result, SH.focusNode)
+        assert focus is not None
         path = results.value(result, SH.resultPath)
-        message = results.value(result, SH.resultMessage)
-        value = results.value(result, SH.value)
-        label = data.value(focus, RDFS.label) if focus is not None else None
-        focus_text = _short(data, focus) or "?"
-        if label is not None:
-            focus_text += f" ({label})"
         findings.append(
-            Finding(
-                severity=str(severity).rsplit("#", 1)[-1],
-                focus=focus_text,
-                path=_short(results, path),
-                message=str(message) if message is not None else "constraint not met",
-                value=_short(results, value),
-                spans=_spans(data, focus) if focus is not None else (),
+            _finding(
+                data,
+                results.value(result, SH.resultSeverity),  # type: ignore[arg-type]
+                focus,
+                None if path is None else render_path(path_from_graph(results, path), PREFIXES),
+                results.value(result, SH.resultMessage),
+                results.value(result, SH.value),
             )
         )
-    return Report(tuple(sorted(findings, key=_order)))
+    return _report(findings)
 
 
 def _order(finding: Finding) -> tuple[bool, str, str, str]:
