@@ -65,34 +65,35 @@ def load(folder: Path, authority: AuthoritySource) -> Article:
     return load_article(folder, authority.authority)
 
 
-def gate(asserted: Graph, inferred: Graph | None = None) -> Report:
-    """The SHACL gate: article shapes on the asserted graph, closure shapes with the inferred one."""
-    report = check(asserted, resources.shapes(), resources.ontology())
-    if inferred is not None and report.conforms:
-        report = report + closure_gate(asserted, inferred)
-    return report
+def gate(*asserted: Graph) -> Report:
+    """The first half of the SHACL gate: article shapes on the asserted graph (the union of
+    ``asserted``, which is not copied)."""
+    return check(asserted, resources.shapes(), resources.ontology())
 
 
-def closure_gate(asserted: Graph, inferred: Graph) -> Report:
-    """The gate's second half alone: closure shapes on the asserted graph with its inferred one."""
-    return check(asserted + inferred, resources.closure_shapes(), resources.ontology())
+def closure_gate(*graphs: Graph) -> Report:
+    """The gate's second half: closure shapes on the asserted graph with its inferred one (the
+    union of ``graphs``, not copied)."""
+    return check(graphs, resources.closure_shapes(), resources.ontology())
 
 
-def _gated(asserted: Graph, infer_it: Callable[[], Graph], known: Graph | None = None) -> tuple[Graph, Report]:
+def _gated(
+    asserted: Sequence[Graph], infer_it: Callable[[], Graph], known: Graph | None = None
+) -> tuple[Graph, Report]:
     """Article shapes on ``asserted``; if it passes, its closure (``infer_it()``) and the closure shapes
     on both (with ``known``, inferred triples already stored that it builds on)."""
-    report = gate(asserted)
+    report = gate(*asserted)
     if not report.conforms:
         return Graph(), report
     inferred = infer_it()
-    return inferred, report + closure_gate(asserted, inferred if known is None else inferred + known)
+    return inferred, report + closure_gate(*asserted, inferred, *([] if known is None else [known]))
 
 
 def build_authority(source: AuthoritySource, iris: IRIs, built_at: datetime) -> Built:
     """Map, infer and gate the authority file."""
     asserted = map_authority(source.authority, iris)
     names = iris.authority_graphs()
-    inferred, report = _gated(asserted, partial(infer, asserted, resources.ontology()))
+    inferred, report = _gated([asserted], partial(infer, asserted, resources.ontology()))
     if not report.conforms:
         raise NotConformingError(source.path.name, report)
     origin = Source(URIRef(f"{names[0]}#source"), source.path.name, source.sha256)
@@ -109,7 +110,7 @@ def build_article(article: Article, iris: IRIs, built_at: datetime, authority: B
     mapped = map_article(article, iris, built_at, __version__)
     context = map_authority(article.authority, iris, referenced_authority(article.annotation, article.authority))
     inferred, report = _gated(
-        mapped.asserted + context,
+        [mapped.asserted, context],
         partial(infer, mapped.asserted, resources.ontology(), context=context, known=authority.inferred),
         known=authority.inferred,
     )
@@ -217,7 +218,7 @@ def write_check(store: Store, iris: IRIs, written_at: datetime) -> WriteCheck:
             authority_name, authority_inferred_name, _ = iris.authority_graphs()
             context, known = store.graph(authority_name), store.graph(authority_inferred_name)
             inferred, report = _gated(
-                graph + context, partial(infer, graph, resources.ontology(), context=context, known=known), known
+                [graph, context], partial(infer, graph, resources.ontology(), context=context, known=known), known
             )
             if not report.conforms:
                 raise NotConformingError(article_id, report)
