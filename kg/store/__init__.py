@@ -137,6 +137,10 @@ class Store(Protocol):
 
     def __len__(self) -> int: ...
 
+    def flush(self) -> None:
+        """Write what the store buffers in memory to disk (a long run of writes calls it now and then)."""
+        ...
+
     def close(self) -> None: ...
 
 

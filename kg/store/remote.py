@@ -199,6 +199,9 @@ class RemoteStore:
         first = next(iter(rows))[0] or '"0"'
         return int(first.split('"')[1])
 
+    def flush(self) -> None:
+        """Nothing to do: each write was one request, done when it was answered."""
+
     def close(self) -> None:
         self._http.close()
 
