@@ -1,4 +1,5 @@
-"""Anchors for bench/http_bench.py, one uvicorn process each, same uvicorn settings as ``kg serve``.
+"""Anchors for bench/http_bench.py (and bench/scale.py's memory), one uvicorn process each, same
+uvicorn settings as ``kg serve``.
 
 ``--store DIR``: bare FastAPI + pyoxigraph, ``GET /sparql?query=`` evaluated in the request's
 thread (a sync endpoint, so Starlette's thread pool) over the union of the graphs, answered as
@@ -33,7 +34,7 @@ def create_app(store_path: str | None) -> FastAPI:
     @app.get("/sparql")
     def sparql(query: str) -> Response:
         result = store.query(query, use_default_graph_as_union=True)
-        assert isinstance(result, ox.QuerySolutions)  # the benchmark sends SELECT only
+        assert not isinstance(result, ox.QueryTriples)  # the benchmarks send SELECT and ASK only
         return Response(result.serialize(format=ox.QueryResultsFormat.JSON), media_type=JSON)
 
     return app

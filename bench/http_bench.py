@@ -1,10 +1,13 @@
-"""HTTP benchmark: ``kg serve`` against a bare FastAPI + pyoxigraph app, a FastAPI constant route
-and (optionally) rdflib-endpoint, on one synthetic ~100k-triple news graph. Prints figures, asserts
-nothing. ``python bench/http_bench.py [--quick]``, or ``run(quick)`` from another script
+"""HTTP benchmark: ``kg serve`` against a bare FastAPI + pyoxigraph app, a FastAPI constant route,
+rdflib-endpoint and Virtuoso (directly, and behind ``kg serve``) when installed, on one synthetic
+~100k-triple news graph. Prints figures, asserts nothing. ``python bench/http_bench.py [--quick]``,
+or ``measure_servers()`` from another script (bench/all.py).
 
 Each server runs alone, as a subprocess on 127.0.0.1, and is stopped before the next starts. The
 load comes from other processes (bench/loadgen.py): 8 keep-alive connections, each sending its
 next GET as soon as the last one is answered, every request a different query of its shape.
+A cell is a warm-up then one or more measured windows; with several, its figures are the
+medians of the windows' figures.
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import get_args
 from urllib.parse import quote
@@ -53,6 +56,21 @@ REQUEST_TIMEOUT = 120.0
 RDFLIB_ENDPOINT = "rdflib-endpoint==0.6.3"
 VIRTUOSO = "Virtuoso"
 KG_VIRTUOSO = "kg serve → Virtuoso"
+BARE = "bare FastAPI+pyoxigraph"
+CONSTANT = "FastAPI constant"
+RDFLIB = "rdflib-endpoint"
+CONNECTIONS = CLIENT_PROCESSES * CLIENT_THREADS
+MIN_ANSWERS = 20
+"""Answers each window of a cell needs for figures of its own; with fewer in any, the cell's
+figures are over its whole measured period, its QPS by Little's law (connections ÷ mean latency:
+a slow server answers its 8 requests in bursts, which a count in a short window misreads)."""
+MAX_WARMUP = 20.0
+"""Seconds of warm-up at most: a cell warms up for at least 8 times its check query's time."""
+
+
+def kg_name(workers: int) -> str:
+    return f"kg serve w={workers}"
+
 
 EVENT_TYPES = list(get_args(EventType))
 """kg's event types (kg.annotation), in the order they are declared."""
@@ -320,6 +338,12 @@ class Cell:
     client_cores: float
     other_cores: float
     error_sample: tuple[str, ...] = ()
+    windows: int = 1
+    """The windows its figures are medians over (1: its whole measured period)."""
+    answers: int = 0
+    little: bool = False
+    """QPS by Little's law (too few answers to count per window)."""
+    window_qps: tuple[float, ...] = ()
 
 
 def _percentile(ordered: list[float], fraction: float) -> float:
@@ -328,10 +352,12 @@ def _percentile(ordered: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
 
 
-def measure(running: Running, paths: list[str], warmup: float, duration: float, work: Path) -> Cell:
-    """Drive one server with one shape's requests from CLIENT_PROCESSES × CLIENT_THREADS connections."""
+def measure(running: Running, paths: list[str], warmup: float, duration: float, work: Path, windows: int = 1) -> Cell:
+    """Drive one server with one shape's requests from CLIENT_PROCESSES × CLIENT_THREADS connections:
+    ``warmup`` seconds, then ``windows`` windows of ``duration`` seconds."""
     start_at = time.monotonic() + 0.5  # the clients' interpreters start meanwhile
-    measure_at, stop_at = start_at + warmup, start_at + warmup + duration
+    marks = [start_at + warmup + i * duration for i in range(windows + 1)]
+    measure_at, stop_at = marks[0], marks[-1]
     clients = []
     for index in range(CLIENT_PROCESSES):
         config = work / f"client-{index}.json"
@@ -346,8 +372,7 @@ def measure(running: Running, paths: list[str], warmup: float, duration: float, 
                     "first": index * CLIENT_THREADS,
                     "stride": CLIENT_PROCESSES * CLIENT_THREADS,
                     "start_at": start_at,
-                    "measure_at": measure_at,
-                    "stop_at": stop_at,
+                    "marks": marks,
                 }
             ),
             encoding="utf-8",
@@ -357,9 +382,10 @@ def measure(running: Running, paths: list[str], warmup: float, duration: float, 
     time.sleep(max(0.0, measure_at - time.monotonic()))
     cpu_before, busy_before = _cpu_seconds(running.process.pid), _machine_busy_seconds()
     time.sleep(max(0.0, stop_at - time.monotonic()))
+    period = stop_at - measure_at
     busy = _machine_busy_seconds() - busy_before
-    server_cores = (_cpu_seconds(running.process.pid) - cpu_before) / duration
-    latencies: list[float] = []
+    server_cores = (_cpu_seconds(running.process.pid) - cpu_before) / period
+    per_window: list[list[float]] = [[] for _ in range(windows)]
     errors = 0
     client_cpu = 0.0
     samples: list[str] = []
@@ -374,20 +400,36 @@ def measure(running: Running, paths: list[str], warmup: float, duration: float, 
             samples.append(f"load generator failed: {err.decode(errors='replace').strip()[-200:]}")
             continue
         report = json.loads(out)
-        latencies += report["latencies_ms"]
+        for window, latencies in zip(per_window, report["latencies_ms"], strict=True):
+            window.extend(latencies)
         errors += report["errors"]
         samples += report["error_sample"]
-        client_cpu += report["cpu_s"]
-    latencies.sort()
+        client_cpu += sum(report["cpu_s"])
+    every = sorted(latency for window in per_window for latency in window)
+    window_qps = tuple(len(window) / duration for window in per_window)
+    if windows > 1 and min(len(window) for window in per_window) >= MIN_ANSWERS:
+        qps = statistics.median(window_qps)
+        p50 = statistics.median(_percentile(sorted(window), 0.50) for window in per_window)
+        p99 = statistics.median(_percentile(sorted(window), 0.99) for window in per_window)
+        used, little = windows, False
+    else:
+        little = 0 < len(every) < MIN_ANSWERS * windows
+        qps = CONNECTIONS * 1000 / statistics.mean(every) if little else len(every) / period
+        p50, p99 = _percentile(every, 0.50), _percentile(every, 0.99)
+        used = 1
     return Cell(
-        qps=len(latencies) / duration,
-        p50=_percentile(latencies, 0.50),
-        p99=_percentile(latencies, 0.99),
+        qps=qps,
+        p50=p50,
+        p99=p99,
         errors=errors,
         server_cores=server_cores,
-        client_cores=client_cpu / duration,
-        other_cores=max(0.0, busy / duration - server_cores - client_cpu / duration),
+        client_cores=client_cpu / period,
+        other_cores=max(0.0, busy / period - server_cores - client_cpu / period),
         error_sample=tuple(samples[:2]),
+        windows=used,
+        answers=len(every),
+        little=little,
+        window_qps=window_qps,
     )
 
 
@@ -440,6 +482,139 @@ def _ratio(a: Cell | None, b: Cell | None) -> str:
     return f"{a.qps / b.qps:.2f}" if a and b and b.qps else "—"
 
 
+GOALS: dict[str, tuple[float | None, ...]] = {
+    VIRTUOSO: (1.0, 1.0, 0.5),
+    RDFLIB: (None, 50.0, 50.0),
+    BARE: (0.8, 0.8, 0.8),
+}
+"""The least QPS of kg serve (the default workers) ÷ QPS of each anchor, per shape (None: no goal)."""
+
+
+@dataclass
+class Http:
+    """What :func:`measure_servers` found: each server's cell of each shape (None where it was not
+    measured), the servers skipped and failed (and why), and how it was measured."""
+
+    data: Dataset
+    workers: tuple[int, ...]
+    duration: float
+    warmup: float
+    windows: int
+    results: dict[str, dict[str, Cell | None]] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    startups: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def measure_servers(
+    workers: tuple[int, ...] = (1, 2),
+    bare: bool = True,
+    skip: Mapping[str, str] | None = None,
+    articles: int = 24,
+    duration: float = 10.0,
+    warmup: float = 2.0,
+    windows: int = 1,
+) -> Http:
+    """Build the data (``articles`` article graphs: 24 is about 100k quads), then measure every
+    server on every shape: kg serve with each of ``workers``, the bare app (with ``bare``), the
+    constant route, rdflib-endpoint (pip-installed here if missing) and Virtuoso with kg serve in
+    front of it (when ``virtuoso-t`` is installed); ``skip`` names anchors (RDFLIB, VIRTUOSO) not
+    to measure, with why."""
+    skip = skip or {}
+    with tempfile.TemporaryDirectory(prefix="kg-bench-http-") as tmp:
+        work = Path(tmp)
+        data = build_dataset(work / "store", articles=articles)
+        out = Http(data, workers, duration, warmup, windows)
+        texts = queries(data)
+        expected = expected_rows(data, texts)
+        base_env = _clean_env()
+        servers: list[Server] = [
+            Server(
+                kg_name(n),
+                [*_kg_command(), "serve", "--store", str(data.store)],
+                "/sparql",
+                _clean_env(KG_QUERY_WORKERS=str(n), KG_WARM_PAGES="0"),
+            )
+            for n in workers
+        ]
+        anchor = [sys.executable, "-P", str(_BENCH / "anchor_app.py")]
+        if bare:
+            servers.append(Server(BARE, [*anchor, "--store", str(data.store)], "/sparql", base_env))
+        servers.append(Server(CONSTANT, anchor, "/constant", base_env))
+        nquads = work / "data.nq"
+        dump = ox.Store.read_only(str(data.store))
+        dump.dump(str(nquads), format=ox.RdfFormat.N_QUADS)
+        del dump
+        skipped = skip.get(RDFLIB) or _rdflib_endpoint()
+        if skipped is None:
+            rdflib_argv = [sys.executable, "-P", str(_BENCH / "anchor_rdflib.py"), "--nquads", str(nquads)]
+            servers.append(Server(RDFLIB, rdflib_argv, "/sparql", base_env, startup_timeout=300))
+        else:
+            out.skipped[RDFLIB] = skipped
+        skipped = skip.get(VIRTUOSO)
+        if skipped is None and not shutil.which("virtuoso-t"):
+            skipped = "not installed (no virtuoso-t)"
+            out.notes.append("Virtuoso: apt-get install virtuoso-opensource to measure it")
+        if skipped is None:
+            virtuoso = [sys.executable, "-P", str(_BENCH / "anchor_virtuoso.py"), "--nquads", str(nquads)]
+            servers.append(Server(VIRTUOSO, [*virtuoso, "--data", str(work / "virtuoso")], "/sparql", base_env, 600))
+            servers.append(
+                Server(KG_VIRTUOSO, [*virtuoso, "--data", str(work / "behind"), "--front"], "/sparql", base_env, 600)
+            )
+        else:
+            out.skipped[VIRTUOSO] = out.skipped[KG_VIRTUOSO] = skipped
+        out.notes.append(
+            "kg serve runs with KG_WARM_PAGES=0: no page is asked for here, "
+            "and making them ahead would overlap the first cells"
+        )
+
+        for server in servers:
+            out.results[server.name] = dict.fromkeys(SHAPES)
+            running = Running(server, free_port(), work)
+            try:
+                started = time.perf_counter()
+                running.wait_ready()
+                out.startups[server.name] = time.perf_counter() - started
+                for shape, items in texts.items():
+                    paths = [f"{server.path}?query={quote(text)}" for text in items]
+                    warm = warmup
+                    if server.path == "/sparql":
+                        checked = time.perf_counter()
+                        status, body = _get(running.port, paths[0], timeout=REQUEST_TIMEOUT)
+                        warm = min(max(warmup, CONNECTIONS * (time.perf_counter() - checked)), MAX_WARMUP)
+                        rows = _rows_of(body)
+                        if status != 200 or rows != expected[shape]:
+                            out.notes.append(
+                                f"{server.name}, {shape}: check query gave HTTP {status} and {rows} rows, "
+                                f"pyoxigraph {expected[shape]} rows"
+                            )
+                    cell = measure(running, paths, warm, duration, work, windows)
+                    out.results[server.name][shape] = cell
+                    if cell.errors:
+                        out.notes.append(
+                            f"{server.name}, {shape}: {cell.errors} errors, e.g. {list(cell.error_sample)}"
+                        )
+                    print(
+                        f"  … {server.name:<24} {shape:<31} {cell.qps:8.1f} QPS  "
+                        f"(cores: server {cell.server_cores:.2f}, client {cell.client_cores:.2f}, "
+                        f"other {cell.other_cores:.2f})",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+            except (RuntimeError, OSError, subprocess.SubprocessError) as err:
+                out.failed[server.name] = str(err)
+                out.notes.append(f"{server.name}: failed, {err}")
+            finally:
+                running.stop()
+    for name, why in out.skipped.items():
+        if name != KG_VIRTUOSO:
+            out.notes.append(f"{name}: skipped, {why}")
+    startups = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in out.startups.items())
+    out.notes.append(f"time from start to first answer: {startups}")
+    return out
+
+
 def run(
     quick: bool,
     with_anchors: bool = False,
@@ -448,100 +623,22 @@ def run(
     warmup: float | None = None,
 ) -> None:
     """Build the data, measure every server on every shape, print the table."""
-    duration = duration if duration is not None else (2.0 if quick else 10.0)
-    warmup = warmup if warmup is not None else (0.5 if quick else 2.0)
-    notes: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="kg-bench-http-") as tmp:
-        work = Path(tmp)
-        data = build_dataset(work / "store")
-        texts = queries(data)
-        expected = expected_rows(data, texts)
-        base_env = _clean_env()
-        servers: list[Server] = [
-            Server(
-                f"kg serve w={n}",
-                [*_kg_command(), "serve", "--store", str(data.store)],
-                "/sparql",
-                _clean_env(KG_QUERY_WORKERS=str(n), KG_WARM_PAGES="0"),
-            )
-            for n in workers
-        ]
-        anchor = [sys.executable, "-P", str(_BENCH / "anchor_app.py")]
-        servers.append(Server("bare FastAPI+pyoxigraph", [*anchor, "--store", str(data.store)], "/sparql", base_env))
-        servers.append(Server("FastAPI constant", anchor, "/constant", base_env))
-        nquads = work / "data.nq"
-        dump = ox.Store.read_only(str(data.store))
-        dump.dump(str(nquads), format=ox.RdfFormat.N_QUADS)
-        del dump
-        skipped = _rdflib_endpoint() if with_anchors or not quick else "--quick (pass --with-anchors)"
-        if skipped is None:
-            rdflib_argv = [sys.executable, "-P", str(_BENCH / "anchor_rdflib.py"), "--nquads", str(nquads)]
-            servers.append(Server("rdflib-endpoint", rdflib_argv, "/sparql", base_env, startup_timeout=300))
-        else:
-            notes.append(f"rdflib-endpoint: skipped, {skipped}")
-        if shutil.which("virtuoso-t"):
-            virtuoso = [sys.executable, "-P", str(_BENCH / "anchor_virtuoso.py"), "--nquads", str(nquads)]
-            servers.append(Server(VIRTUOSO, [*virtuoso, "--data", str(work / "virtuoso")], "/sparql", base_env, 600))
-            servers.append(
-                Server(KG_VIRTUOSO, [*virtuoso, "--data", str(work / "behind"), "--front"], "/sparql", base_env, 600)
-            )
-        else:
-            notes.append("Virtuoso: skipped, no virtuoso-t here (apt-get install virtuoso-opensource)")
-        notes.append(
-            "kg serve runs with KG_WARM_PAGES=0: no page is asked for here, "
-            "and making them ahead would overlap the first cells"
+    skip = {} if with_anchors or not quick else {RDFLIB: "--quick (pass --with-anchors)"}
+    report(
+        measure_servers(
+            workers,
+            skip=skip,
+            duration=duration if duration is not None else (2.0 if quick else 10.0),
+            warmup=warmup if warmup is not None else (0.5 if quick else 2.0),
         )
-
-        results: dict[str, dict[str, Cell | None]] = {}
-        startups: list[str] = []
-        for server in servers:
-            results[server.name] = dict.fromkeys(SHAPES)
-            running = Running(server, free_port(), work)
-            try:
-                started = time.perf_counter()
-                running.wait_ready()
-                ready_in = time.perf_counter() - started
-                for shape, items in texts.items():
-                    paths = [f"{server.path}?query={quote(text)}" for text in items]
-                    if server.path == "/sparql":
-                        status, body = _get(running.port, paths[0], timeout=REQUEST_TIMEOUT)
-                        rows = _rows_of(body)
-                        if status != 200 or rows != expected[shape]:
-                            notes.append(
-                                f"{server.name}, {shape}: check query gave HTTP {status} and {rows} rows, "
-                                f"pyoxigraph {expected[shape]} rows"
-                            )
-                    cell = measure(running, paths, warmup, duration, work)
-                    results[server.name][shape] = cell
-                    if cell.errors:
-                        notes.append(f"{server.name}, {shape}: {cell.errors} errors, e.g. {list(cell.error_sample)}")
-                    print(
-                        f"  … {server.name:<24} {shape:<31} {cell.qps:8.1f} QPS  "
-                        f"(cores: server {cell.server_cores:.2f}, client {cell.client_cores:.2f}, "
-                        f"other {cell.other_cores:.2f})",
-                        file=sys.stderr,
-                        flush=True,
-                    )
-                startups.append(f"{server.name} {ready_in:.1f} s")
-            except (RuntimeError, OSError, subprocess.SubprocessError) as err:
-                notes.append(f"{server.name}: failed, {err}")
-            finally:
-                running.stop()
-
-    notes.append(f"time from start to first answer: {', '.join(startups)}")
-    _print_table(results, workers, data, duration, warmup, notes)
+    )
 
 
-def _print_table(
-    results: dict[str, dict[str, Cell | None]],
-    workers: tuple[int, ...],
-    data: Dataset,
-    duration: float,
-    warmup: float,
-    notes: list[str],
-) -> None:
+def report(h: Http) -> None:
+    """Print the table of :func:`measure_servers`'s cells, the ratios to the anchors and the notes."""
+    results, workers, data, warmup, notes = h.results, h.workers, h.data, h.warmup, h.notes
     names = list(results)
-    kg_names = [f"kg serve w={n}" for n in workers]
+    kg_names = [kg_name(n) for n in workers]
     print(
         f"HTTP benchmark — {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), "
         f"{platform.system()} {platform.machine()}, Python {platform.python_version()}, "
@@ -555,8 +652,9 @@ def _print_table(
     )
     print(
         f"load: {CLIENT_PROCESSES * CLIENT_THREADS} concurrent keep-alive connections from {CLIENT_PROCESSES} "
-        f"client processes × {CLIENT_THREADS} threads (http.client), closed loop; {warmup:g} s warm-up, "
-        f"then {duration:g} s per cell; QPS = answers (HTTP 200) per second, p50/p99 in ms, err = failed requests"
+        f"client processes × {CLIENT_THREADS} threads (http.client), closed loop; {warmup:g} s warm-up "
+        f"(at least 8× the check query's time), then {_windows_text(h)} per cell; QPS = answers (HTTP 200) "
+        "per second, p50/p99 in ms, err = failed requests"
     )
     shape_width = max(len(s) for s in SHAPES)
     head = f"{'':<{shape_width}} | " + " | ".join(f"{n[:25]:<25}" for n in names)
@@ -570,22 +668,18 @@ def _print_table(
     print("-" * len(sub))
     for shape in SHAPES:
         cells = [results[n][shape] for n in names]
-        bare = results.get("bare FastAPI+pyoxigraph", {}).get(shape)
-        floor = results.get("FastAPI constant", {}).get(shape)
+        bare = results.get(BARE, {}).get(shape)
+        floor = results.get(CONSTANT, {}).get(shape)
         to_bare = " / ".join(_ratio(results.get(k, {}).get(shape), bare) for k in kg_names)
         to_floor = " / ".join(_ratio(results.get(k, {}).get(shape), floor) for k in kg_names)
         row = f"{shape:<{shape_width}} | " + " | ".join(_cell_text(c) for c in cells)
         print(f"{row} | {to_bare:<18} | {to_floor:<18}")
-    default = next((k for k in kg_names if k == f"kg serve w={DEFAULT_WORKERS}"), kg_names[-1])
-    goals = (
-        (VIRTUOSO, "≥1.0 / ≥1.0 / ≥0.5"),
-        ("rdflib-endpoint", "— / ≥50 / ≥50"),
-        ("bare FastAPI+pyoxigraph", "≥0.8 each"),
-    )
+    default = next((k for k in kg_names if k == kg_name(DEFAULT_WORKERS)), kg_names[-1])
     print(f"\n{default} (the default) ÷ each anchor, QPS, per shape ({' / '.join(s.split(':')[0] for s in SHAPES)}):")
-    for anchor, goal in goals:
+    for anchor, least in GOALS.items():
         if anchor in results:
             ratios = " / ".join(_ratio(results[default].get(s), results[anchor].get(s)) for s in SHAPES)
+            goal = " / ".join("—" if g is None else f"≥{g:g}" for g in least)
             print(f"  ÷ {anchor:<24} {ratios:<22} goal {goal}")
     if KG_VIRTUOSO in results and VIRTUOSO in results:
         ratios = " / ".join(_ratio(results[KG_VIRTUOSO].get(s), results[VIRTUOSO].get(s)) for s in SHAPES)
@@ -620,8 +714,17 @@ def _print_table(
         scores = ", ".join(f"{k.removeprefix('kg serve ')} {v:.1f}" for k, v in means.items())
         best = choice.removeprefix("kg serve w=")
         print(f"best KG_QUERY_WORKERS here (geometric mean of QPS over the shapes: {scores}): {best}")
+    slow = [f"{n}, {s}" for n, cells in results.items() for s, c in cells.items() if c and c.little]
+    if slow:
+        print(f"QPS by Little's law (8 ÷ mean latency; under {MIN_ANSWERS} answers a window): {'; '.join(slow)}")
     for note in notes:
         print(f"note: {note}")
+
+
+def _windows_text(h: Http) -> str:
+    if h.windows == 1:
+        return f"{h.duration:g} s"
+    return f"{h.windows} windows of {h.duration:g} s (medians of the windows' figures)"
 
 
 def _geomean(values: list[float]) -> float:

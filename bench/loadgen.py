@@ -4,14 +4,16 @@ keep-alive ``http.client`` connection sending GETs back to back (closed loop).
 Run as ``python -P bench/loadgen.py CONFIG.json`` (``-P``: this folder must not come first on
 sys.path, where bench/http_bench.py would stand in for the standard library's ``http``). Every
 thread waits for ``start_at`` (``time.monotonic()``, the same clock in every process on
-Linux), warms up until ``measure_at``, then sends until ``stop_at`` and finishes its last
-request. Prints a JSON report on stdout: the latencies (ms) of the requests that succeeded
-inside [measure_at, stop_at], the errors of the whole run, and the CPU time this process used inside the window.
+Linux), warms up until the first of the ``marks``, then sends until the last and finishes its
+last request; consecutive marks bound the measured windows. Prints a JSON report on stdout: for
+each window, the latencies (ms) of the requests that succeeded inside it (by their end) and the
+CPU time this process used inside it; and the errors of the whole run.
 """
 
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import sys
 import threading
@@ -24,7 +26,8 @@ def main() -> None:
     host, port, timeout = config["host"], config["port"], config["timeout"]
     paths: list[str] = config["paths"]
     threads, first, stride = config["threads"], config["first"], config["stride"]
-    start_at, measure_at, stop_at = config["start_at"], config["measure_at"], config["stop_at"]
+    start_at, marks = config["start_at"], config["marks"]
+    stop_at = marks[-1]
     headers = {"Accept": "application/sparql-results+json"}
     records: list[list[tuple[float, float, bool]]] = [[] for _ in range(threads)]
     errors: list[str] = []
@@ -56,8 +59,8 @@ def main() -> None:
 
     cpu: list[float] = []
 
-    def clock() -> None:  # this process's CPU time at the start and the end of the window
-        for moment in (measure_at, stop_at):
+    def clock() -> None:  # this process's CPU time at each mark
+        for moment in marks:
             time.sleep(max(0.0, moment - time.monotonic()))
             cpu.append(time.process_time())
 
@@ -67,13 +70,16 @@ def main() -> None:
         worker.start()
     for worker in workers:
         worker.join()
-    window = [latency * 1000 for rows in records for end, latency, ok in rows if ok and measure_at <= end <= stop_at]
+    windows = [
+        [latency * 1000 for rows in records for end, latency, ok in rows if ok and begin <= end < until]
+        for begin, until in itertools.pairwise(marks)
+    ]
     report = {
-        "latencies_ms": window,
+        "latencies_ms": windows,
         "requests": sum(len(rows) for rows in records),
         "errors": len(errors),
         "error_sample": errors[:3],
-        "cpu_s": cpu[1] - cpu[0],
+        "cpu_s": [after - before for before, after in itertools.pairwise(cpu)],
     }
     json.dump(report, sys.stdout)
 

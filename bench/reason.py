@@ -1,6 +1,7 @@
 """Micro-benchmark of the OWL 2 RL closure: owlrl (kg.reason.infer) against kg.rules.infer_fast.
 
-Prints figures, asserts nothing. `python bench/reason.py` (or `--quick`).
+Prints figures, asserts nothing. `python bench/reason.py` (or `--quick`), or ``measure()`` from
+another script (bench/all.py).
 
 On the bundled seed article, as the pipeline calls it (asserted, ontology, context = the
 authority's description of what the article references, known = the authority's closure):
@@ -11,6 +12,7 @@ throughput of infer_fast in articles/s and where its time goes.
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from common import ARTICLES, SEED, median_ms
@@ -23,11 +25,28 @@ from kg.reason import infer
 from kg.rules import _Compiler, compile_rules, infer_fast
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
-    args = parser.parse_args()
-    slow_runs, fast_runs = (1, 20) if args.quick else (5, 200)
+@dataclass(frozen=True)
+class Reason:
+    """The closure of the seed article by both reasoners: sizes, equality, medians in ms."""
+
+    asserted: int
+    context: int
+    known: int
+    ontology: int
+    derived: int
+    inferred: int
+    equal: bool
+    owlrl_ms: float
+    fast_ms: float
+    compile_ms: float
+    parts: list[tuple[str, float]]
+    slow_runs: int
+    fast_runs: int
+
+
+def measure(slow_runs: int, fast_runs: int) -> Reason:
+    """owlrl over ``slow_runs`` runs (after one that warms its cache), infer_fast and its parts
+    over ``fast_runs``."""
     iris = IRIs()
     built_at = datetime.now(UTC)
     source = pipeline.load_authority_source(authority_path(ARTICLES))
@@ -60,21 +79,44 @@ def main() -> None:
         ("semi-naive closure", median_ms(lambda: rules.saturate(data), fast_runs)),
         ("build the result Graph", median_ms(fill, fast_runs)),
     ]
-
-    print(
-        f"kg {__version__} — OWL 2 RL closure of the seed article: {len(asserted)} asserted + {len(context)} context "
-        f"+ {len(known)} known + {len(ontology)} ontology triples in; {len(derived)} derived, "
-        f"{len(reference)} inferred out"
+    return Reason(
+        asserted=len(asserted),
+        context=len(context),
+        known=len(known),
+        ontology=len(ontology),
+        derived=len(derived),
+        inferred=len(reference),
+        equal=set(reference) == set(fast),
+        owlrl_ms=owlrl_ms,
+        fast_ms=fast_ms,
+        compile_ms=compile_ms,
+        parts=parts,
+        slow_runs=slow_runs,
+        fast_runs=fast_runs,
     )
-    print(f"  results equal: {set(reference) == set(fast)}")
-    print(f"  owlrl (kg.reason.infer)       {owlrl_ms:10.1f} ms  (median of {slow_runs})")
-    print(f"  kg.rules.infer_fast           {fast_ms:10.2f} ms  (median of {fast_runs})")
-    print(f"  speed-up                      {owlrl_ms / fast_ms:10.0f} x")
-    print(f"  infer_fast throughput         {1000 / fast_ms:10.1f} articles/s (closure only)")
-    print(f"  compile_rules (once per ontology, cached) {compile_ms:.1f} ms")
-    width = max(len(name) for name, _ in parts)
-    for name, value in parts:
+
+
+def report(r: Reason) -> None:
+    print(
+        f"kg {__version__} — OWL 2 RL closure of the seed article: {r.asserted} asserted + {r.context} context "
+        f"+ {r.known} known + {r.ontology} ontology triples in; {r.derived} derived, {r.inferred} inferred out"
+    )
+    print(f"  results equal: {r.equal}")
+    print(f"  owlrl (kg.reason.infer)       {r.owlrl_ms:10.1f} ms  (median of {r.slow_runs})")
+    print(f"  kg.rules.infer_fast           {r.fast_ms:10.2f} ms  (median of {r.fast_runs})")
+    print(f"  speed-up                      {r.owlrl_ms / r.fast_ms:10.0f} x")
+    print(f"  infer_fast throughput         {1000 / r.fast_ms:10.1f} articles/s (closure only)")
+    print(f"  compile_rules (once per ontology, cached) {r.compile_ms:.1f} ms")
+    width = max(len(name) for name, _ in r.parts)
+    for name, value in r.parts:
         print(f"    {name.ljust(width)}  {value:8.2f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    args = parser.parse_args()
+    report(measure(*((1, 20) if args.quick else (5, 200))))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Benchmarks: print figures, assert nothing. `make bench` (or `python bench/run.py --quick`).
+"""Benchmarks: print figures, assert nothing. `python bench/run.py [--quick]`, or ``measure()``
+from another script (bench/all.py, what `make bench` runs).
 
 Measures, on the bundled seed article, the median time of each pipeline stage, of a few
 competency queries against the embedded store, of each export format, and of each page kind
@@ -11,6 +12,8 @@ import argparse
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,6 +25,7 @@ from kg.formats import RDF_SYNTAXES
 from kg.mapper import map_article, map_authority, referenced_authority
 from kg.namespaces import IRIs
 from kg.reason import infer
+from kg.rules import infer_fast
 from kg.store import open_store
 
 QUERIES = {
@@ -44,7 +48,27 @@ PAGES = {
 }
 
 
-def page_rows(location: Path, iris: IRIs, runs: int) -> list[tuple[str, float, str]]:
+@dataclass(frozen=True)
+class Timing:
+    """One figure: a median of ``runs`` runs, in ``unit`` (ms or µs)."""
+
+    name: str
+    value: float
+    unit: str
+    runs: int
+
+
+@dataclass(frozen=True)
+class Seed:
+    asserted: int
+    inferred: int
+    quads: int
+    timings: list[Timing]
+    slow_runs: int
+    fast_runs: int
+
+
+def page_rows(location: Path, iris: IRIs, runs: int) -> list[Timing]:
     """Server time of each page kind in a server process: made (on a freshly opened store, as after
     a start or a write: done ahead of requests, in the background) and served (from the cache, as
     every request after that is); and the time to make every page of the store ahead."""
@@ -74,17 +98,17 @@ def page_rows(location: Path, iris: IRIs, runs: int) -> list[tuple[str, float, s
         render(store, path)
         cached = median_ms(lambda s=store, p=path: render(s, p), max(runs, 3) * 10)
         store.close()
-        rows.append((f"{name}, made (once per view, ahead)", statistics.median(cold), "ms"))
-        rows.append((f"{name}, served", cached * 1000, "µs"))
+        rows.append(Timing(f"{name}, made (once per view, ahead)", statistics.median(cold), "ms", len(cold)))
+        rows.append(Timing(f"{name}, served", cached * 1000, "µs", max(runs, 3) * 10))
     store = open_store(location, read_only=True)
     count = len(page_paths(store, iris, 100_000))
     ahead = median_ms(lambda: linked.warm(store, config, count, lambda: store), 1)
     store.close()
-    rows.append((f"all {count} pages made ahead (a fresh view)", ahead, "ms"))
+    rows.append(Timing(f"all {count} pages made ahead (a fresh view)", ahead, "ms", 1))
     return rows
 
 
-def http_page_rows(location: Path, iris: IRIs, runs: int) -> list[tuple[str, float, str]]:
+def http_page_rows(location: Path, iris: IRIs, runs: int) -> list[Timing]:
     """Each page kind through a real ``kg serve`` (default settings) once it has made its pages
     ahead: the median time from request sent to response read, on a keep-alive connection. This
     is the server's time plus the HTTP round trip on 127.0.0.1, an upper bound of the former."""
@@ -96,7 +120,7 @@ def http_page_rows(location: Path, iris: IRIs, runs: int) -> list[tuple[str, flo
     store = open_store(location, read_only=True)
     count = len(page_paths(store, iris, 100_000))
     store.close()
-    rows: list[tuple[str, float, str]] = []
+    rows: list[Timing] = []
     with kg_serving(location) as (server, port):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
@@ -122,16 +146,16 @@ def http_page_rows(location: Path, iris: IRIs, runs: int) -> list[tuple[str, flo
         for name, path in PAGES.items():
             url = "/" if path is None else f"/page/{path}"
             get(url)
-            rows.append((f"{name}, over HTTP (made ahead)", median_ms(lambda u=url: get(u), max(runs, 3) * 20), "ms"))
+            many = max(runs, 3) * 20
+            rows.append(Timing(f"{name}, over HTTP (made ahead)", median_ms(lambda u=url: get(u), many), "ms", many))
         conn.close()
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
-    args = parser.parse_args()
-    slow_runs, fast_runs = (1, 20) if args.quick else (5, 200)
+def measure(slow_runs: int, fast_runs: int, owlrl: bool = True) -> Seed:
+    """Every figure on the seed article: pipeline stages, exports and page making over
+    ``slow_runs`` runs, queries over ``fast_runs``; without ``owlrl``, no owlrl closure (slow,
+    and bench/reason.py measures it)."""
     iris = IRIs()
     built_at = datetime.now(UTC)
     source = pipeline.load_authority_source(authority_path(ARTICLES))
@@ -140,43 +164,54 @@ def main() -> None:
     mapped = map_article(article, iris, built_at, __version__)
     context = map_authority(article.authority, iris, referenced_authority(article.annotation, article.authority))
     ontology = resources.ontology()
-    inferred = infer(mapped.asserted, ontology, context, authority.inferred)
-    rows: list[tuple[str, float, str]] = []
+    inferred = infer_fast(mapped.asserted, ontology, context, authority.inferred)  # the same triples as owlrl's
+    rows: list[Timing] = []
 
-    rows.append(("load annotation", median_ms(lambda: pipeline.load(SEED, source), slow_runs), "ms"))
-    rows.append(("map", median_ms(lambda: map_article(article, iris, built_at, __version__), slow_runs), "ms"))
-    rows.append(("SHACL gate, asserted", median_ms(lambda: pipeline.gate(mapped.asserted + context), slow_runs), "ms"))
-    rows.append(
-        ("OWL 2 RL closure (owlrl)", median_ms(lambda: infer(mapped.asserted, ontology, context), slow_runs), "ms")
-    )
-    both = mapped.asserted + context
-    rows.append(
-        ("SHACL gate, closure", median_ms(lambda: pipeline.gate(both, inferred + authority.inferred), slow_runs), "ms")
+    def slow(name: str, action: Callable[[], object]) -> None:
+        rows.append(Timing(name, median_ms(action, slow_runs), "ms", slow_runs))
+
+    slow("load annotation", lambda: pipeline.load(SEED, source))
+    slow("map", lambda: map_article(article, iris, built_at, __version__))
+    slow("SHACL gate, asserted", lambda: pipeline.gate(mapped.asserted, context))
+    if owlrl:
+        slow("OWL 2 RL closure (owlrl)", lambda: infer(mapped.asserted, ontology, context))
+    slow(
+        "SHACL gate, closure",
+        lambda: pipeline.closure_gate(mapped.asserted, context, inferred, authority.inferred),
     )
     built = pipeline.build_article(article, iris, built_at, authority)
 
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(Path(tmp) / "store", prefixes=iris.prefixes())
         graphs = {**authority.graphs(), **built.graphs()}
-        rows.append(
-            ("store write (replace 6 graphs)", median_ms(lambda: store.replace_graphs(graphs), slow_runs), "ms")
-        )
+        slow("store write (replace 6 graphs)", lambda: store.replace_graphs(graphs))
         for name, query in QUERIES.items():
-            rows.append((f"query: {name}", median_ms(lambda q=query: list(store.query(q).rows()), fast_runs), "ms"))
+            times = median_ms(lambda q=query: list(store.query(q).rows()), fast_runs)
+            rows.append(Timing(f"query: {name}", times, "ms", fast_runs))
         for syntax in RDF_SYNTAXES:
-            rows.append((f"export {syntax.name}", median_ms(lambda s=syntax: store.export(s), slow_runs), "ms"))
-        triples = len(store)
+            slow(f"export {syntax.name}", lambda s=syntax: store.export(s))
+        quads = len(store)
         store.close()
         rows += page_rows(Path(tmp) / "store", iris, slow_runs)
         rows += http_page_rows(Path(tmp) / "store", iris, slow_runs)
+    return Seed(len(mapped.asserted), len(inferred), quads, rows, slow_runs, fast_runs)
 
+
+def report(seed: Seed) -> None:
     print(
-        f"kg {__version__} — seed article: {len(mapped.asserted)} asserted, {len(inferred)} inferred triples; "
-        f"store {triples} quads; medians of {slow_runs} (pipeline) / {fast_runs} (queries) runs"
+        f"kg {__version__} — seed article: {seed.asserted} asserted, {seed.inferred} inferred triples; "
+        f"store {seed.quads} quads; medians of {seed.slow_runs} (pipeline) / {seed.fast_runs} (queries) runs"
     )
-    width = max(len(r[0]) for r in rows)
-    for name, value, unit in rows:
-        print(f"  {name.ljust(width)}  {value:10.2f} {unit}")
+    width = max(len(t.name) for t in seed.timings)
+    for t in seed.timings:
+        print(f"  {t.name.ljust(width)}  {t.value:10.2f} {t.unit}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    args = parser.parse_args()
+    report(measure(*((1, 20) if args.quick else (5, 200))))
 
 
 if __name__ == "__main__":
