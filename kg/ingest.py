@@ -193,14 +193,14 @@ def ingest(
             else:
                 store.replace_graphs(result.payload)
                 event = Event("stored", result.name, f"{len(result.payload)} triples")
-                if (summary.stored + 1) % FLUSH_EVERY == 0:
-                    store.flush()
         else:
             event = result
         if event.kind != "refused":
             seen.add(event.name)
         if event.kind == "stored":
             summary.stored += 1
+            if summary.stored % FLUSH_EVERY == 0:
+                store.flush()
         elif event.kind == "unchanged":
             summary.unchanged += 1
         else:

@@ -26,7 +26,6 @@ from rdflib.term import Node
 
 from kg.namespaces import KGO, NIF, PREFIXES
 from kg.shacl import Result, Shapes, UnsupportedDataError, compile_shapes, path_from_graph, render_path
-from kg.shacl.data import triples_of
 
 
 @dataclass(frozen=True)
@@ -155,7 +154,7 @@ def _union(data: Data) -> Graph:
 
 def check(data: Data, shapes: Graph, ontology: Graph | None = None) -> Report:
     """Validate ``data`` against ``shapes``; ``ontology`` supplies the class hierarchy for targets."""
-    triples = triples_of(data) if isinstance(data, Graph) else set().union(*map(triples_of, data))
+    triples = set().union(*([data] if isinstance(data, Graph) else data))  # each graph read once, none copied
     try:
         results = compiled(shapes, ontology).validate(triples)
     except UnsupportedDataError:

@@ -61,8 +61,8 @@ from kg.shacl import (
     Path as ShaclPath,
 )
 from kg.validate import check, check_reference, compiled
-from tests.conftest import ARTICLES, BUILT_AT, SEED
-from tests.test_shapes import BREAKS, Break, Gated, Undoable, copy, neighbourhood
+from tests.conftest import BUILT_AT
+from tests.test_shapes import BREAKS, Break, Gated, Undoable, copy, neighbourhood, seed_gated  # noqa: F401 (a fixture)
 
 # =================================================================================================
 # Comparing with pyshacl
@@ -140,17 +140,9 @@ def shapes_for(which: str) -> tuple[Graph, Shapes]:
 
 
 @pytest.fixture(scope="module")
-def seed(_seed_built: Built, _authority_built: Built, iris: IRIs) -> Gated:
-    """The seed as the gate sees it (as in pipeline.build_article), in graphs that can be broken and mended."""
-    article = pipeline.load(SEED, pipeline.load_authority_source(authority_path(ARTICLES)))
-    context = map_authority(article.authority, iris, referenced_authority(article.annotation, article.authority))
-    gated, closure = Undoable(), Undoable()
-    for graph in (_seed_built.asserted, context):
-        gated += graph
-        closure += graph
-    closure += _seed_built.inferred
-    closure += _authority_built.inferred
-    return Gated(gated, closure)
+def seed(seed_gated: Gated) -> Gated:  # noqa: F811 (the argument is the imported fixture)
+    """The seed as the gate sees it, in graphs that can be broken and mended (test_shapes' fixture)."""
+    return seed_gated
 
 
 # =================================================================================================

@@ -209,39 +209,25 @@ class ValidationGraph:
         back: _Table = {p: {} for p in backward}
         by_predicate: dict[Node, list[Triple]] = {}
         grouping = grouped is None or bool(grouped)
-        # One pass, interning by hand (a call per term would cost as much as the rest): the
-        # predicate first, then subject and object only for the triples something reads.
+        # One pass, interning inline (a call per term would cost as much as the rest), keyed on
+        # the plain string (rdflib's own hash is slower): the predicate first, then subject and
+        # object only for the triples something reads.
         for s, p, o in triples:
             if type(p) is URIRef:
-                key = str(p)
-                known = iris.get(key)
-                if known is None:
-                    iris[key] = p
-                else:
-                    p = known
+                p = iris.setdefault(str(p), p)
             ahead = forward is None or p in forward
             table = back.get(p)
             listed = grouped is None or p in grouped
             if not (ahead or table is not None or listed):
                 continue
-            kind = type(s)
-            if kind is URIRef or kind is BNode:
-                pool = iris if kind is URIRef else blanks
-                key = str(s)
-                known = pool.get(key)
-                if known is None:
-                    pool[key] = s
-                else:
-                    s = known
-            kind = type(o)
-            if kind is URIRef or kind is BNode:
-                pool = iris if kind is URIRef else blanks
-                key = str(o)
-                known = pool.get(key)
-                if known is None:
-                    pool[key] = o
-                else:
-                    o = known
+            if type(s) is URIRef:
+                s = iris.setdefault(str(s), s)
+            elif type(s) is BNode:
+                s = blanks.setdefault(str(s), s)
+            if type(o) is URIRef:
+                o = iris.setdefault(str(o), o)
+            elif type(o) is BNode:
+                o = blanks.setdefault(str(o), o)
             if ahead:
                 po = out.get(s)
                 if po is None:
